@@ -1,0 +1,61 @@
+# The elaborator examples as an OCI image: one container per video stream.
+#
+#   podman build --pull=never -t localhost/elaborator .      (or: docker build -t elaborator .)
+#   podman run --rm --network=host localhost/elaborator face_detector --rtp-port 5004 --udp 127.0.0.1:20001
+#
+# Configuration: command-line options, or the same options as ELABORATOR_<OPTION> environment variables
+# (ELABORATOR_RTP_PORT=5004, ELABORATOR_UDP=..., ELABORATOR_STDOUT=1); the command line wins.
+# See docs/deployment.md. The programs: face_detector (the default), dark_frames, object_detector,
+# face_recognizer, emotion_client, and elaborator_janus (Janus's HTTP API from scripts and init containers).
+
+# ---- build: the compilers and -dev packages, never shipped
+FROM debian:bookworm AS build
+ARG JOBS=2
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      cmake g++ make pkg-config libopencv-dev libopencv-contrib-dev \
+      libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+      libfmt-dev libcxxopts-dev nlohmann-json3-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Sources last, so that editing them reuses the cached layers above.
+COPY CMakeLists.txt ./
+COPY cmake cmake
+COPY include include
+COPY examples examples
+# -O2, not Release's -O3: the programs spend their time in OpenCV and GStreamer. Only the stripped programs
+# stay in the layer (a cached build tree would be dead weight on every rebuild).
+RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+          -DELABORATOR_BUILD_TESTS=OFF \
+ && cmake --build /tmp/build -j "$JOBS" \
+ && mkdir /out \
+ && cd /tmp/build/examples \
+ && install -s -m 755 face_detector dark_frames object_detector face_recognizer emotion_client elaborator_janus /out/ \
+ && rm -rf /tmp/build
+
+# ---- runtime: the shared libraries, GStreamer plugins and data the programs load, and nothing else
+FROM debian:bookworm
+# OpenCV's modules; GStreamer with RTP, the VP8/VP9 decoders (good), h264parse (bad) and avdec_h264 (libav);
+# opencv-data for face_detector's Haar cascade; tini as PID 1 (passes SIGTERM on, reaps); CA certificates
+# for emotion_client's HTTPS.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libopencv-core406 libopencv-imgproc406 libopencv-imgcodecs406 libopencv-objdetect406 \
+      libopencv-dnn406 libopencv-contrib406 opencv-data \
+      libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+      gstreamer1.0-plugins-bad gstreamer1.0-libav \
+      libfmt9 libcurl4 ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ /usr/local/bin/
+# A library missing here would only show when a container starts: fail the build instead.
+RUN ! ldd /usr/local/bin/* | grep 'not found'
+# Not root: a fixed numeric id, so Kubernetes' runAsNonRoot can check it. GStreamer keeps its plugin
+# registry in the home directory.
+RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/elaborator elaborator
+USER 10001:10001
+WORKDIR /home/elaborator
+# In a container the RTP port must be reachable from outside it. With host networking, prefer 127.0.0.1
+# (Janus on the same machine) or ELABORATOR_ALLOWED_SENDER=<Janus's address>.
+ENV ELABORATOR_BIND=0.0.0.0
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["face_detector"]

@@ -1,0 +1,165 @@
+// object_detector: finds objects in a live video stream with an SSD detector run by OpenCV's DNN module.
+//
+// The seed's model is TensorFlow's SSD MobileNet v2 trained on COCO (frozen_inference_graph.pb, with
+// OpenCV's ssd_mobilenet_v2_coco_2018_03_29.pbtxt). No Debian package ships its weights:
+// examples/models/fetch_ssd_mobilenet.sh downloads and checks them. Any other SSD-style model cv::dnn reads
+// (Caffe, ONNX) works too, with its own --model, --config, --labels and input options.
+//
+//   examples/models/fetch_ssd_mobilenet.sh                       # once, needs internet
+//   object_detector --rtp-port 5004 --codec vp8 --classes person,car --udp 127.0.0.1:5002
+
+#include <elaborator.hpp>
+
+#include <opencv2/dnn.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct DetectorSettings {
+  std::string model;
+  std::string config;  // may be empty (ONNX; a Caffe .prototxt alone)
+  std::string labels;
+  int first_class_id = 1;
+  elaborator::dnn::SsdFilter filter;
+  cv::Size input_size{300, 300};
+  double scale = 1.0;
+  cv::Scalar mean;
+  bool swap_rb = true;  // the network wants RGB; frames are BGR
+  int threads = 0;      // 0: OpenCV's default
+};
+
+class ObjectDetector : public elaborator::Elaborator<ObjectDetector> {
+ public:
+  ObjectDetector(elaborator::ElaborationOptions options, DetectorSettings settings)
+      : Elaborator(std::move(options)), settings_(std::move(settings)) {}
+
+ private:
+  friend Elaborator;
+
+  // Loads the model and runs it once on a blank frame, so a missing file or a network that is not an SSD
+  // stops the program here with the reason, not as an error on every frame.
+  void configure() {
+    require_file(settings_.model, "--model");
+    if (!settings_.config.empty()) require_file(settings_.config, "--config");
+    labels_ = elaborator::dnn::Labels::load(settings_.labels, settings_.first_class_id);
+    if (settings_.threads > 0) cv::setNumThreads(settings_.threads);
+    try {
+      net_ = cv::dnn::readNet(settings_.model, settings_.config);
+    } catch (const cv::Exception& e) {
+      throw elaborator::Error(fmt::format("object detector: cannot load '{}': {}", settings_.model, e.what()));
+    }
+    if (net_.empty()) throw elaborator::Error(fmt::format("object detector: '{}' holds no network", settings_.model));
+    elaborator::dnn::check_ssd_output(forward(cv::Mat(settings_.input_size, CV_8UC3, cv::Scalar::all(0))));
+  }
+
+  std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
+    return elaborator::dnn::decode_ssd(forward(frame.bgr()), labels_, settings_.filter);
+  }
+
+  // The frame resized to the input, not cropped: the network's normalised boxes are then the frame's.
+  cv::Mat forward(const cv::Mat& bgr) {
+    net_.setInput(cv::dnn::blobFromImage(bgr, settings_.scale, settings_.input_size, settings_.mean, settings_.swap_rb, false));
+    return net_.forward();
+  }
+
+  static void require_file(const std::string& path, const char* option) {
+    if (std::filesystem::is_regular_file(path)) return;
+    throw elaborator::Error(fmt::format(
+        "object detector: no model file at '{}' ({}). The SSD MobileNet v2 COCO weights are in no Debian package: "
+        "fetch them once with examples/models/fetch_ssd_mobilenet.sh (needs internet; it checks their SHA-256), "
+        "or give --model/--config of another SSD model",
+        path, option));
+  }
+
+  DetectorSettings settings_;
+  elaborator::dnn::Labels labels_;
+  cv::dnn::Net net_;
+};
+
+namespace {
+
+// Where fetch_ssd_mobilenet.sh puts the model unless told otherwise: $ELABORATOR_MODELS, else
+// $XDG_DATA_HOME/elaborator/models, else ~/.local/share/elaborator/models.
+std::string models_directory() {
+  if (const char* dir = std::getenv("ELABORATOR_MODELS"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data != '\0') {
+    return std::string(data) + "/elaborator/models";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.local/share/elaborator/models";
+}
+
+cv::Size parse_size(const std::string& text) {
+  int width = 0;
+  int height = 0;
+  char x = 0;
+  char rest = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &width, &x, &height, &rest) != 3 || x != 'x' || width < 1 || height < 1) {
+    throw elaborator::Error(fmt::format("--input-size '{}' is not WIDTHxHEIGHT (e.g. 300x300)", text));
+  }
+  return {width, height};
+}
+
+cv::Scalar parse_mean(const std::vector<double>& values) {
+  if (values.size() != 1 && values.size() != 3) throw elaborator::Error("--mean takes one value, or three");
+  return values.size() == 1 ? cv::Scalar::all(values[0]) : cv::Scalar(values[0], values[1], values[2]);
+}
+
+bool parse_channel_order(const std::string& order) {
+  if (order == "rgb") return true;
+  if (order == "bgr") return false;
+  throw elaborator::Error(fmt::format("--channel-order '{}' is neither rgb nor bgr", order));
+}
+
+DetectorSettings settings_from(const elaborator::cli::Arguments& args) {
+  DetectorSettings s;
+  s.model = args.get<std::string>("model");
+  s.config = args.get<std::string>("config");
+  s.labels = args.get<std::string>("labels");
+  s.first_class_id = args.get<int>("first-class-id");
+  s.filter.min_confidence = args.get<float>("threshold");
+  if (!(s.filter.min_confidence >= 0 && s.filter.min_confidence <= 1)) throw elaborator::Error("--threshold must be 0-1");
+  if (args.has("classes")) s.filter.classes = args.get<std::vector<std::string>>("classes");
+  s.input_size = parse_size(args.get<std::string>("input-size"));
+  s.scale = args.get<double>("scale");
+  s.mean = parse_mean(args.get<std::vector<double>>("mean"));
+  s.swap_rb = parse_channel_order(args.get<std::string>("channel-order"));
+  s.threads = args.get<int>("threads");
+  if (s.threads < 0) throw elaborator::Error("--threads must not be negative");
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string seed_model = models_directory() + "/ssd_mobilenet_v2_coco_2018_03_29";
+  elaborator::cli::Parser cli("object_detector",
+                              "Finds objects in a live video stream with an SSD detector (OpenCV DNN) and sends their "
+                              "labelled boxes as JSON results. The default model is TensorFlow's SSD MobileNet v2 "
+                              "COCO: fetch it once with examples/models/fetch_ssd_mobilenet.sh.");
+  cli.add_options("Object detection")
+    ("model", "network weights: .pb (TensorFlow), .caffemodel or .prototxt (Caffe), .onnx",
+     cxxopts::value<std::string>()->default_value(seed_model + "/frozen_inference_graph.pb"))
+    ("config", "network description for the weights (.pbtxt, .prototxt); empty for none",
+     cxxopts::value<std::string>()->default_value(seed_model + "/ssd_mobilenet_v2_coco_2018_03_29.pbtxt"))
+    ("labels", "class names, one per line",
+     cxxopts::value<std::string>()->default_value("/usr/share/doc/opencv-doc/examples/data/dnn/object_detection_classes_coco.txt"))
+    ("first-class-id", "the class id the first line of --labels names (SSD: 0 is the background)",
+     cxxopts::value<int>()->default_value("1"))
+    ("threshold", "smallest confidence reported, 0-1", cxxopts::value<float>()->default_value("0.5"))
+    ("classes", "report only these classes, comma separated (e.g. person,car); default all", cxxopts::value<std::vector<std::string>>())
+    ("input-size", "the network's input, WIDTHxHEIGHT; frames are resized to it", cxxopts::value<std::string>()->default_value("300x300"))
+    ("scale", "pixel values are multiplied by this", cxxopts::value<double>()->default_value("1"))
+    ("mean", "subtracted from pixel values before --scale: one value, or three in --channel-order", cxxopts::value<std::vector<double>>()->default_value("0"))
+    ("channel-order", "what the network expects: rgb (TensorFlow) or bgr (most Caffe models)",
+     cxxopts::value<std::string>()->default_value("rgb"))
+    ("threads", "OpenCV worker threads (0: OpenCV's default)", cxxopts::value<int>()->default_value("0"));
+  const elaborator::cli::Arguments args = cli.parse(argc, argv);
+
+  ObjectDetector detector(args.elaboration, cli.interpret([&] { return settings_from(args); }));
+  return elaborator::run_until_stopped(detector, args.source, args.stream_id);
+}

@@ -1,0 +1,42 @@
+// Publishes the camera to a Janus VideoRoom, video only: the elaborator analyses video.
+'use strict';
+
+const settings = pageSettings();
+document.getElementById('viewer-link').search = location.search;
+
+connectJanus(settings.janus, 'janus.plugin.videoroom', {
+  success: (handle) => {
+    setStatus('joining');
+    handle.send({ message: { request: 'join', ptype: 'publisher', room: settings.room, display: 'camera' } });
+    window.publisherHandle = handle;
+  },
+  error: (error) => setStatus(`cannot attach to the VideoRoom: ${error}`),
+  onmessage: (message, jsep) => {
+    const handle = window.publisherHandle;
+    if (message.videoroom === 'joined') {
+      document.body.dataset.publisherId = message.id;
+      publish(handle);
+    } else if (message.error) {
+      setStatus(`VideoRoom error: ${message.error}`);
+    }
+    if (message.configured === 'ok') {
+      // The mid names the video stream in an rtp_forward request ("elaborator_janus forward --mid").
+      const video = (message.streams || []).find((stream) => stream.type === 'video');
+      if (video) document.body.dataset.videoMid = video.mid;
+      setStatus('publishing');
+    }
+    if (jsep) handle.handleRemoteJsep({ jsep });
+  },
+  onlocaltrack: (track, on) => {
+    if (track.kind === 'video' && on) document.getElementById('preview').srcObject = new MediaStream([track]);
+  },
+});
+
+function publish(handle) {
+  setStatus('starting the camera');
+  handle.createOffer({
+    tracks: [{ type: 'video', capture: true, recv: false }],
+    success: (jsep) => handle.send({ message: { request: 'configure', audio: false, video: true }, jsep }),
+    error: (error) => setStatus(`cannot start the camera: ${error.message || error}`),
+  });
+}

@@ -1,0 +1,40 @@
+#pragma once
+// elaborator: real-time AI on live WebRTC video. One header for everything:
+//   Elaborator<Derived, Detection>   the CRTP base a user derives from (elaborator/elaborator.hpp)
+//   Stream                           one source, decoded once, shared by many elaborations
+//   StreamSet                        several streams and their elaborations in one process
+//   Frame, Detection, Box            what classify() receives and returns
+//   UdpSink, JsonLinesSink           where results go; Sink to write your own
+//   cli::Parser, run_until_stopped   the command line and the main loop of a program
+//   vision::, dnn::, http::          what several examples share: Haar faces, face crops, JPEG, model files
+//                                    read safely, SSD output decoding, an asynchronous HTTP client
+
+#include "elaborator/cli.hpp"
+#include "elaborator/clock.hpp"
+#include "elaborator/config.hpp"
+#include "elaborator/detection.hpp"
+#include "elaborator/dnn/ssd_output.hpp"
+#include "elaborator/elaboration.hpp"
+#include "elaborator/elaborator.hpp"
+#include "elaborator/endpoint.hpp"
+#include "elaborator/error.hpp"
+#include "elaborator/frame.hpp"
+#include "elaborator/http/async_client.hpp"
+#include "elaborator/http/secret.hpp"
+#include "elaborator/log.hpp"
+#include "elaborator/options.hpp"
+#include "elaborator/result.hpp"
+#include "elaborator/runner.hpp"
+#include "elaborator/sampling.hpp"
+#include "elaborator/sink.hpp"
+#include "elaborator/sinks/json_lines_sink.hpp"
+#include "elaborator/sinks/udp_sink.hpp"
+#include "elaborator/source.hpp"
+#include "elaborator/stats.hpp"
+#include "elaborator/stream.hpp"
+#include "elaborator/stream_set.hpp"
+#include "elaborator/version.hpp"
+#include "elaborator/vision/face_crop.hpp"
+#include "elaborator/vision/haar_face_detector.hpp"
+#include "elaborator/vision/jpeg.hpp"
+#include "elaborator/vision/opencv_yaml.hpp"

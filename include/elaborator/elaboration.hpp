@@ -1,0 +1,30 @@
+#pragma once
+// What every elaboration can be asked, whatever its hooks and detection type: the driver, as an interface,
+// for code that runs elaborations of different kinds together (StreamSet, a program's main()).
+// Elaborator<Derived, Detection> implements it with `final` functions: a derived class cannot change them.
+
+#include "stats.hpp"
+
+#include <chrono>
+
+namespace elaborator {
+
+class Stream;
+
+class Elaboration {
+ public:
+  virtual ~Elaboration() = default;
+
+  // Attaches to a stream (before stream.start()) and starts classifying what it decodes.
+  virtual void start(Stream& stream) = 0;
+  // Stops within about one classify(); flushes sinks, prints the summary. Idempotent.
+  virtual void stop() = 0;
+  // Stops like stop(), but waits at most `grace` for a classify() in progress; false if one is still
+  // running then (sinks flushed and summary printed all the same): only ending the process gets out of it.
+  virtual bool stop_within(std::chrono::milliseconds grace) = 0;
+  // True once the stream has ended and every frame picked from it was classified, or after stop().
+  virtual bool wait_for(std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual ElaborationStats stats() const = 0;
+};
+
+}  // namespace elaborator

@@ -1,0 +1,278 @@
+#pragma once
+// elaborator::Elaborator<Derived, Detection>: the base a user derives from to analyse a live video stream.
+//
+// The derived class writes only its hooks; the base does the rest (receiving, decoding, sampling, threads,
+// results, statistics, start and stop):
+//
+//   class Faces : public elaborator::Elaborator<Faces> {
+//    public:
+//     using Elaborator::Elaborator;
+//    private:
+//     friend Elaborator;                                    // lets the base call private hooks
+//     void configure() { cascade_.load(path_); }            // optional: once, in start()
+//     std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) { ... }
+//   };
+//
+// Hooks (called by the base, one frame at a time, on the elaboration's own thread):
+//   void configure()                                  optional; throw to refuse to start
+//   bool preprocess(const Frame&)                     optional; false skips the frame (counted)
+//   std::vector<Det> classify(const Frame&)           required
+//   void elaborate_results(const Frame&, std::vector<Det>&&)
+//                                                     optional; the default publishes the detections
+//   R train(Args...)                                  optional; called through train_model(), which holds
+//                                                     the same lock as classify, so training a live
+//                                                     elaboration is safe
+//   void drain()                                      optional; in stop(), after the last classify and
+//                                                     before the sinks are flushed: an elaboration that
+//                                                     publishes from another thread waits here (bounded)
+//                                                     for the results still on their way
+//   std::vector<NamedCount> counters() const          optional; the elaboration's own counters, shown in
+//                                                     the statistics line and the summary. Called from any
+//                                                     thread: read atomics (or the like) only
+// A missing or mis-typed hook is a compile error that names the hook and its expected signature.
+//
+// The public driver (start, stop, wait, wait_for, stats, train_model) is the same for every elaboration and
+// is not meant to be redefined: the base never calls a derived class's version of it.
+
+#include "detail/elaboration_core.hpp"
+#include "elaboration.hpp"
+#include "detail/log.hpp"
+#include "detection.hpp"
+#include "frame.hpp"
+#include "options.hpp"
+#include "result.hpp"
+#include "source.hpp"
+#include "stats.hpp"
+#include "stream.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace elaborator {
+
+template <class Derived, class Det = Detection>
+class Elaborator : public Elaboration {
+ public:
+  using detection_type = Det;
+
+  explicit Elaborator(ElaborationOptions options = {})
+      : core_(std::move(options), [this](Frame& frame) { process(frame); }, counters_source()) {
+    check_hooks();
+  }
+
+  ~Elaborator() override {
+    if (running_) {
+      detail::log("elaboration {}: destroyed while running; call stop() before the derived object goes away",
+                  core_.options().name);
+      core_.forget_counters();  // the derived part is gone: no hook may run any more
+      if (owned_stream_) owned_stream_->stop();
+      core_.stop();
+    }
+  }
+
+  Elaborator(const Elaborator&) = delete;
+  Elaborator& operator=(const Elaborator&) = delete;
+
+  // Receives and decodes `source` in a stream of this elaboration's own, and starts classifying it.
+  // Throws elaborator::Error when configure() or the source fails; nothing is left running then.
+  void start(const Source& source, std::string stream_id = "stream") {
+    owned_stream_ = std::make_unique<Stream>(source, std::move(stream_id));
+    owned_stream_->subscribe(core_);
+    start_elaborating(*owned_stream_);
+    try {
+      owned_stream_->start();
+    } catch (...) {
+      stop();
+      throw;
+    }
+  }
+
+  // Classifies a stream shared with other elaborations (decoded once for all). Call before stream.start().
+  void start(Stream& stream) final {
+    stream.subscribe(core_);
+    start_elaborating(stream);
+  }
+
+  // Stops within about one classify(): the stream (if it is this elaboration's own) stops receiving,
+  // frames still waiting are dropped, the drain() hook runs, sinks are flushed and the summary is printed.
+  // Idempotent.
+  void stop() final {
+    if (owned_stream_) owned_stream_->stop();
+    core_.stop([this] { call_drain(); });
+    running_ = false;
+  }
+
+  // Stops like stop(), but waits at most `grace` for a classify() in progress: false if it is still running
+  // then (the sinks are flushed and the summary printed all the same). For programs that must exit on time.
+  bool stop_within(std::chrono::milliseconds grace) final {
+    if (owned_stream_) owned_stream_->stop();
+    running_ = !core_.stop_within(grace, [this] { call_drain(); });
+    return !running_;
+  }
+
+  // Waits until the stream has ended (a file) and every picked frame was classified, or stop() was called.
+  void wait() { core_.wait(); }
+  bool wait_for(std::chrono::milliseconds timeout) final { return core_.wait_for(timeout); }
+
+  [[nodiscard]] ElaborationStats stats() const final { return core_.stats(); }
+
+  // This elaboration's own stream (after start(source)), e.g. for the port the OS picked; else nullptr.
+  [[nodiscard]] const Stream* stream() const { return owned_stream_.get(); }
+
+  // Calls the train() hook while no frame is being classified.
+  template <class... Args>
+  decltype(auto) train_model(Args&&... args) {
+    static_assert(requires(Derived& d, Args&&... a) { d.train(std::forward<Args>(a)...); },
+                  "elaborator: train_model(args...) needs a hook `train(args...)` in the derived class that accepts "
+                  "these arguments (if it is private, declare `friend Elaborator;` in the derived class)");
+    const std::lock_guard lock(model_mutex_);
+    return derived().train(std::forward<Args>(args)...);
+  }
+
+ protected:
+  // Sends detections for a frame to every sink, as a result message. The default elaborate_results() calls
+  // this; a derived class may call it itself, also later and from another thread (a Frame is a cheap copy).
+  void publish(const Frame& frame, const std::vector<Det>& detections) {
+    const TimePoint sent = Clock::now();
+    core_.publish(make_result_message(frame, core_.options().name, core_.next_sequence(), detections, sent),
+                  frame.times(), sent);
+  }
+
+  [[nodiscard]] const ElaborationOptions& options() const { return core_.options(); }
+
+  // Ends the elaboration from a hook, when it has done its job (e.g. enough faces enrolled): no further
+  // frame is classified, and wait() and run_until_stopped() return as at the end of a file.
+  void finish() { core_.finish(); }
+
+ private:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+  const Derived& derived() const { return static_cast<const Derived&>(*this); }
+
+  detail::ElaborationCore::Counters counters_source() {
+    if constexpr (declares_counters() && counters_is_valid()) {
+      return [this] { return derived().counters(); };
+    } else {
+      return {};
+    }
+  }
+
+  void call_drain() {
+    if constexpr (declares_drain() && drain_is_valid()) {
+      const std::lock_guard lock(model_mutex_);
+      derived().drain();
+    }
+  }
+
+  void start_elaborating(const Stream& stream) {
+    if (running_) throw Error(fmt::format("elaboration {}: already started", core_.options().name));
+    if constexpr (declares_configure()) {
+      const std::lock_guard lock(model_mutex_);
+      derived().configure();
+    }
+    core_.start(stream);
+    running_ = true;
+  }
+
+  void process(Frame& frame) {
+    // With a broken hook, check_hooks() says what is wrong; compiling the calls too would only bury that
+    // message under errors from deep inside the library.
+    if constexpr (hooks_are_valid()) {
+      const std::lock_guard lock(model_mutex_);
+      Derived& self = derived();
+      if constexpr (declares_preprocess()) {
+        if (!self.preprocess(std::as_const(frame))) {
+          core_.count_skipped();
+          return;
+        }
+      }
+      std::vector<Det> detections = self.classify(std::as_const(frame));
+      frame.times().classify_end = Clock::now();
+      core_.count_classified(frame.times());
+      if constexpr (declares_elaborate_results()) {
+        self.elaborate_results(std::as_const(frame), std::move(detections));
+      } else {
+        publish(frame, detections);
+      }
+    }
+  }
+
+  // --- compile-time checks of the hooks, with messages a user can act on ---
+  // They live in member functions so that private hooks of a class that befriends the base are visible.
+
+  static constexpr bool declares_configure() { return requires { &Derived::configure; }; }
+  static constexpr bool declares_preprocess() { return requires { &Derived::preprocess; }; }
+  static constexpr bool declares_elaborate_results() { return requires { &Derived::elaborate_results; }; }
+  static constexpr bool declares_drain() { return requires { &Derived::drain; }; }
+  static constexpr bool declares_counters() { return requires { &Derived::counters; }; }
+
+  static constexpr bool classify_is_valid() {
+    return requires(Derived& d, const Frame& f) {
+      { d.classify(f) } -> std::same_as<std::vector<Det>>;
+    };
+  }
+  static constexpr bool detection_has_json() {
+    return requires(nlohmann::json& j, const Det& d) { nlohmann::adl_serializer<Det>::to_json(j, d); };
+  }
+  static constexpr bool configure_is_valid() {
+    return !declares_configure() || requires(Derived& d) { d.configure(); };
+  }
+  static constexpr bool preprocess_is_valid() {
+    return !declares_preprocess() || requires(Derived& d, const Frame& f) {
+      { d.preprocess(f) } -> std::convertible_to<bool>;
+    };
+  }
+  static constexpr bool elaborate_results_is_valid() {
+    return !declares_elaborate_results() ||
+           requires(Derived& d, const Frame& f, std::vector<Det>&& r) { d.elaborate_results(f, std::move(r)); };
+  }
+  static constexpr bool drain_is_valid() {
+    return !declares_drain() || requires(Derived& d) { d.drain(); };
+  }
+  static constexpr bool counters_is_valid() {
+    return !declares_counters() || requires(const Derived& d) {
+      { d.counters() } -> std::same_as<std::vector<NamedCount>>;
+    };
+  }
+  static constexpr bool hooks_are_valid() {
+    return classify_is_valid() && detection_has_json() && configure_is_valid() && preprocess_is_valid() &&
+           elaborate_results_is_valid();
+  }
+
+  static void check_hooks() {
+    static_assert(std::is_base_of_v<Elaborator, Derived>,
+                  "elaborator: the first template argument of Elaborator must be the class deriving from it "
+                  "(class X : public elaborator::Elaborator<X>)");
+    static_assert(classify_is_valid(),
+                  "elaborator: the derived class must define the hook "
+                  "`std::vector<Detection> classify(const elaborator::Frame&)`, returning exactly "
+                  "std::vector of the Detection type given to Elaborator<Derived, Detection> "
+                  "(if it is private, declare `friend Elaborator;` in the derived class)");
+    static_assert(detection_has_json(),
+                  "elaborator: the Detection type needs a JSON form: define "
+                  "`void to_json(nlohmann::json&, const YourDetection&)` beside it");
+    static_assert(configure_is_valid(), "elaborator: the hook configure must be callable as `void configure()`");
+    static_assert(preprocess_is_valid(),
+                  "elaborator: the hook preprocess must be `bool preprocess(const elaborator::Frame&)`");
+    static_assert(elaborate_results_is_valid(),
+                  "elaborator: the hook elaborate_results must be "
+                  "`void elaborate_results(const elaborator::Frame&, std::vector<Detection>&&)`");
+    static_assert(drain_is_valid(), "elaborator: the hook drain must be callable as `void drain()`");
+    static_assert(counters_is_valid(),
+                  "elaborator: the hook counters must be `std::vector<elaborator::NamedCount> counters() const`");
+  }
+
+  std::mutex model_mutex_;  // held while a hook runs: classify and train never overlap
+  detail::ElaborationCore core_;
+  std::unique_ptr<Stream> owned_stream_;  // declared after core_: destroyed first, its thread calls core_
+  bool running_ = false;
+};
+
+}  // namespace elaborator

@@ -1,0 +1,84 @@
+#pragma once
+// Janus Streaming plugin: a mountpoint whose video comes in as RTP and whose datachannel carries
+// elaborator's results to every viewer. Created at run time over the HTTP API (needs the plugin's admin_key).
+
+#include "../error.hpp"
+#include "../source.hpp"
+#include "session.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace elaborator::janus {
+
+struct MountpointSpec {
+  std::uint64_t id = 0;          // 0: Janus picks one
+  std::string name = "elaborator";
+  std::uint16_t video_port = 0;  // RTP video in; 0: Janus picks from its rtp_port_range
+  std::uint16_t data_port = 0;   // results in (UDP, one JSON message per datagram); 0: Janus picks
+  Codec codec = Codec::vp8;
+  int payload_type = 96;
+  std::string secret;            // needed later to destroy it
+  std::string admin_key;         // the Streaming plugin's admin_key, if it has one
+};
+
+struct Mountpoint {
+  std::uint64_t id = 0;
+  std::uint16_t video_port = 0;
+  std::uint16_t data_port = 0;
+};
+
+inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
+  return nlohmann::json::array(
+      {{{"type", "video"}, {"mid", "v"}, {"label", "video"}, {"port", spec.video_port}, {"pt", spec.payload_type},
+        {"codec", std::string(to_string(spec.codec))}},
+       // buffermsg: a viewer who joins late gets the last message at once; every result carries the whole
+       // current state of its elaboration, so that one message is enough.
+       {{"type", "data"}, {"mid", "d"}, {"label", "results"}, {"port", spec.data_port}, {"datatype", "text"},
+        {"buffermsg", true}}});
+}
+
+namespace detail {
+
+// The mountpoint in the Streaming plugin's answer to "create".
+inline Mountpoint mountpoint_from(const nlohmann::json& answer) {
+  const auto stream = answer.find("stream");
+  if (stream == answer.end() || !stream->is_object() || !stream->contains("id") || !(*stream)["id"].is_number_unsigned()) {
+    throw Error(fmt::format("creating a mountpoint: an answer without the stream: {}", answer.dump()));
+  }
+  Mountpoint created;
+  created.id = (*stream)["id"].get<std::uint64_t>();
+  const auto ports = stream->find("ports");
+  if (ports == stream->end() || !ports->is_array()) return created;
+  for (const auto& port : *ports) {
+    if (!port.is_object() || !port.contains("port") || !port["port"].is_number_unsigned() ||
+        port["port"].get<std::uint64_t>() > 65535) {
+      continue;
+    }
+    const auto number = static_cast<std::uint16_t>(port["port"].get<std::uint64_t>());
+    const auto type = string_in(port, "type", "");
+    if (type == "video") created.video_port = number;
+    if (type == "data") created.data_port = number;
+  }
+  return created;
+}
+
+}  // namespace detail
+
+inline Mountpoint create_mountpoint(Session& session, const MountpointSpec& spec) {
+  nlohmann::json body{{"request", "create"}, {"type", "rtp"}, {"name", spec.name}, {"permanent", false},
+                      {"media", mountpoint_media(spec)}};
+  if (spec.id != 0) body["id"] = spec.id;
+  if (!spec.secret.empty()) body["secret"] = spec.secret;
+  if (!spec.admin_key.empty()) body["admin_key"] = spec.admin_key;
+  const auto handle = session.attach("janus.plugin.streaming");
+  return detail::mountpoint_from(session.request(handle, body, fmt::format("creating mountpoint {}", spec.id)));
+}
+
+inline void destroy_mountpoint(Session& session, std::uint64_t id, const std::string& secret) {
+  nlohmann::json body{{"request", "destroy"}, {"id", id}, {"permanent", false}};
+  if (!secret.empty()) body["secret"] = secret;
+  session.request(session.attach("janus.plugin.streaming"), body, fmt::format("destroying mountpoint {}", id));
+}
+
+}  // namespace elaborator::janus

@@ -1,0 +1,71 @@
+#pragma once
+// Result messages: the versioned JSON every sink receives. The schema is documented in docs/results.md:
+//
+//   {"schema": "elaborator.result/1", "stream": "cam1", "elaboration": "faces", "sequence": 17,
+//    "frame": {"index": 42, "width": 720, "height": 528, "rtp_timestamp": 3000, "pts_ns": 1400000000},
+//    "times_us": {"arrival": ..., "decoded": ..., "sampled": ..., "classify_start": ..., "classify_end": ...,
+//                 "sent": ...},
+//    "detections": [{"label": "face", "confidence": 0.9, "box": {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4}}]}
+
+#include "clock.hpp"
+#include "frame.hpp"
+#include "version.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace elaborator {
+
+// A message serialised once, however many sinks send it.
+class Message {
+ public:
+  explicit Message(nlohmann::json body) : body_(std::move(body)), text_(serialise(body_)) {}
+
+  [[nodiscard]] const nlohmann::json& body() const { return body_; }
+  [[nodiscard]] const std::string& text() const { return text_; }
+
+  // Compact JSON; invalid UTF-8 in a user's label becomes U+FFFD instead of an exception.
+  static std::string serialise(const nlohmann::json& body) {
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
+ private:
+  nlohmann::json body_;
+  std::string text_;
+};
+
+inline nlohmann::json frame_json(const Frame& frame) {
+  nlohmann::json j{{"index", frame.index()}, {"width", frame.size().width}, {"height", frame.size().height}};
+  if (frame.rtp_timestamp()) j["rtp_timestamp"] = *frame.rtp_timestamp();
+  if (frame.pts()) j["pts_ns"] = frame.pts()->count();
+  return j;
+}
+
+inline nlohmann::json times_json(const FrameTimes& t, TimePoint sent) {
+  return {{"arrival", to_unix_micros(t.arrival)},
+          {"decoded", to_unix_micros(t.decoded)},
+          {"sampled", to_unix_micros(t.sampled)},
+          {"classify_start", to_unix_micros(t.classify_start)},
+          {"classify_end", to_unix_micros(t.classify_end)},
+          {"sent", to_unix_micros(sent)}};
+}
+
+// The message for one classified frame. `Det` needs a to_json() (elaborator::Detection has one).
+template <class Det>
+Message make_result_message(const Frame& frame, std::string_view elaboration, std::uint64_t sequence,
+                            const std::vector<Det>& detections, TimePoint sent) {
+  return Message(nlohmann::json{{"schema", result_schema},
+                                {"stream", frame.stream_id()},
+                                {"elaboration", elaboration},
+                                {"sequence", sequence},
+                                {"frame", frame_json(frame)},
+                                {"times_us", times_json(frame.times(), sent)},
+                                {"detections", detections}});
+}
+
+}  // namespace elaborator

@@ -1,0 +1,143 @@
+#pragma once
+// Running an elaboration as a program: start it, stop it cleanly on Ctrl-C or SIGTERM, return an exit code.
+
+#include "cli.hpp"
+#include "detail/log.hpp"
+#include "error.hpp"
+#include "source.hpp"
+#include "stream_set.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <type_traits>
+#include <string>
+#include <unistd.h>
+
+namespace elaborator {
+
+// While it exists, SIGINT and SIGTERM request a stop instead of killing the process; a second one while
+// stopping exits at once (exit code 128 + signal), for a hook that never returns. SIGPIPE is ignored, so a
+// closed stdout pipe is a counted sink failure instead of a silent death.
+class StopSignals {
+ public:
+  StopSignals() {
+    received() = 0;
+    struct sigaction action {};
+    action.sa_handler = &StopSignals::handle;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &previous_pipe_);
+  }
+
+  ~StopSignals() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+    sigaction(SIGPIPE, &previous_pipe_, nullptr);
+  }
+
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  // The signal that asked to stop, or 0.
+  [[nodiscard]] int requested() const { return received().load(); }
+
+ private:
+  static std::atomic<int>& received() {
+    static std::atomic<int> signal_number{0};
+    return signal_number;
+  }
+
+  static void handle(int signal_number) {
+    int none = 0;
+    if (!received().compare_exchange_strong(none, signal_number)) _exit(128 + signal_number);
+  }
+
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+  struct sigaction previous_pipe_ {};
+};
+
+// How long a stop waits for a classify() in progress before the process exits without it: a stop signal
+// is answered within a second, as container runtimes and service managers expect.
+inline constexpr std::chrono::milliseconds stop_grace{500};
+
+namespace detail {
+
+// The main loop of a program: start, wait for the end of the sources or a stop signal, stop. Returns the
+// exit code: 0, or 1 if it could not start (the reason is logged). If a hook is still running `stop_grace`
+// after the stop, the process exits at once (code 0, sinks flushed): a thread cannot be cancelled, and
+// destructors would wait for it.
+template <class Start, class Finished, class StopWithin>
+int run_until_stopped(Start start, Finished finished, StopWithin stop_within) {
+  const StopSignals signals;
+  try {
+    start();
+  } catch (const std::exception& e) {  // elaborator::Error, or whatever configure() threw
+    log("cannot start: {}", e.what());
+    return 1;
+  }
+  // A signal handler can do nothing but set a flag, so look at it often enough to stop well within a second.
+  while (signals.requested() == 0 && !finished(std::chrono::milliseconds(25))) {
+  }
+  if (const int signal_number = signals.requested(); signal_number != 0) log("stopping on signal {}", signal_number);
+  if (!stop_within(stop_grace)) {
+    log("exiting without waiting for the hook that is still running");
+    std::_Exit(0);
+  }
+  return 0;
+}
+
+}  // namespace detail
+
+// Runs one elaboration on `source` until the source ends or SIGINT/SIGTERM, then stops it (flushing sinks,
+// printing the summary). Returns the process's exit code: 0, or 1 if it could not start.
+template <class Elaboration>
+int run_until_stopped(Elaboration& elaboration, const Source& source, const std::string& stream_id = "stream") {
+  return detail::run_until_stopped([&] { elaboration.start(source, stream_id); },
+                                   [&](std::chrono::milliseconds timeout) { return elaboration.wait_for(timeout); },
+                                   [&](std::chrono::milliseconds grace) { return elaboration.stop_within(grace); });
+}
+
+// The same for every stream and elaboration of a StreamSet.
+inline int run_until_stopped(StreamSet& set) {
+  return detail::run_until_stopped([&] { set.start(); },
+                                   [&](std::chrono::milliseconds timeout) { return set.wait_for(timeout); },
+                                   [&](std::chrono::milliseconds grace) { return set.stop_within(grace); });
+}
+
+// Runs every stream a program's command line names (see cli::Parser::allow_many_streams()): one stream with
+// --rtp-port, several with --stream or --streams-file. For each elaboration configured on a stream,
+// make(options, params) returns the elaboration to run (a std::unique_ptr), and each stream is decoded once
+// for all of them. `params` is the elaboration's "params" object from a --streams-file, else empty.
+//   return elaborator::run_until_stopped(args, [&](elaborator::ElaborationOptions options, const nlohmann::json& params) {
+//     return std::make_unique<Faces>(std::move(options), params.value("min_face", 40));
+//   });
+template <class Make>
+int run_until_stopped(const cli::Arguments& args, Make make) {
+  static_assert(std::is_invocable_r_v<std::unique_ptr<Elaboration>, Make&, ElaborationOptions, const nlohmann::json&>,
+                "elaborator: run_until_stopped(args, make) needs make(ElaborationOptions, const nlohmann::json& params) "
+                "that returns a std::unique_ptr to an elaboration");
+  StreamSet set;
+  try {
+    for (const auto& plan : args.streams) {
+      Stream& stream = set.add_stream(plan.source, plan.id);
+      for (const auto& elaboration : plan.elaborations) {
+        set.add_elaboration(stream, make(elaboration.options, elaboration.params));
+      }
+    }
+  } catch (const std::exception& e) {  // what make() threw: a bad "params", a model that does not load
+    detail::log("cannot start: {}", e.what());
+    return 1;
+  }
+  return run_until_stopped(set);
+}
+
+}  // namespace elaborator

@@ -1,0 +1,87 @@
+#pragma once
+// Where a stream's video comes from. Three kinds, as a std::variant:
+//   RtpSource       RTP over UDP, typed: the library builds jitter buffer, depayloader, decoder, conversion.
+//   PipelineSource  any gst-launch description ending in an appsink named "appsink", for special sources.
+//   FileSource      a media file, for offline runs and tests.
+
+#include "error.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace elaborator {
+
+enum class Codec { vp8, vp9, h264 };
+
+inline std::string_view to_string(Codec codec) {
+  switch (codec) {
+    case Codec::vp8: return "vp8";
+    case Codec::vp9: return "vp9";
+    case Codec::h264: return "h264";
+  }
+  return "?";
+}
+
+inline Codec parse_codec(std::string_view name) {
+  if (name == "vp8" || name == "VP8") return Codec::vp8;
+  if (name == "vp9" || name == "VP9") return Codec::vp9;
+  if (name == "h264" || name == "H264" || name == "H.264") return Codec::h264;
+  throw Error(fmt::format("unknown codec '{}': expected vp8, vp9 or h264", name));
+}
+
+struct RtpSource {
+  std::string bind_address = "127.0.0.1";  // an IP address of this machine; "0.0.0.0" for every interface
+  std::uint16_t port = 0;                  // 0: the OS picks a free port (Stream::port() tells which)
+  Codec codec = Codec::vp8;
+  int payload_type = 96;                   // packets with another payload type are rejected and counted
+  std::chrono::milliseconds jitter_latency{50};  // how long the jitter buffer waits for late packets
+  // Where to listen for the sender's RTCP, to learn where keyframe requests (RTCP PLI) go: the "rtcp_port"
+  // of a Janus rtp_forward. Without it no keyframe can be requested. 0: the OS picks a free port.
+  std::optional<std::uint16_t> rtcp_port;
+  // If set, the only address RTP packets are accepted from (e.g. Janus's); packets from anyone else are
+  // dropped and counted as rejected.
+  std::string allowed_sender;
+};
+
+struct PipelineSource {
+  std::string launch;  // e.g. "v4l2src ! videoconvert ! appsink name=appsink"
+  bool live = true;    // live: never wait for a slow elaboration (drop); not live: wait (lose nothing)
+};
+
+struct FileSource {
+  std::string path;
+  bool realtime = false;  // true: play at the file's own frame rate, as a live source would
+};
+
+using Source = std::variant<RtpSource, PipelineSource, FileSource>;
+
+// A live source never waits for its elaborations; a file read as fast as possible does, so an offline run
+// classifies every frame its sampling policy picks.
+inline bool is_live(const Source& source) {
+  if (const auto* file = std::get_if<FileSource>(&source)) return file->realtime;
+  if (const auto* pipeline = std::get_if<PipelineSource>(&source)) return pipeline->live;
+  return true;
+}
+
+inline std::string describe(const Source& source) {
+  struct Describer {
+    std::string operator()(const RtpSource& s) const {
+      std::string text = fmt::format("rtp {} on {}:{} (payload type {})", to_string(s.codec), s.bind_address, s.port,
+                                     s.payload_type);
+      if (s.rtcp_port) text += fmt::format(", rtcp on {}:{}", s.bind_address, *s.rtcp_port);
+      if (!s.allowed_sender.empty()) text += fmt::format(", only from {}", s.allowed_sender);
+      return text;
+    }
+    std::string operator()(const PipelineSource& s) const { return fmt::format("pipeline '{}'", s.launch); }
+    std::string operator()(const FileSource& s) const { return fmt::format("file {}", s.path); }
+  };
+  return std::visit(Describer{}, source);
+}
+
+}  // namespace elaborator

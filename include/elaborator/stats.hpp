@@ -1,0 +1,133 @@
+#pragma once
+// What a running elaboration reports about itself: counters, rates and latency percentiles, as plain structs
+// (Elaborator::stats()) and as text (the periodic line on stderr and the summary at exit).
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace elaborator {
+
+// Percentiles of a duration in milliseconds, over `count` values (within 2 %, see detail/histogram.hpp).
+struct Percentiles {
+  double p50 = 0;
+  double p95 = 0;
+  double p99 = 0;
+  std::uint64_t count = 0;
+};
+
+struct StreamStats {
+  std::string id;
+  std::uint64_t packets_received = 0;   // RTP packets accepted (RTP sources only)
+  std::uint64_t packets_rejected = 0;   // not RTP, wrong payload type, or from a sender not allowed
+  std::uint64_t packets_lost = 0;       // gaps in RTP sequence numbers (an estimate: a late packet counts too)
+  std::uint64_t frames_received = 0;    // frames whose last packet arrived (RTP marker bit); RTP only
+  std::uint64_t frames_decoded = 0;     // pictures out of the decoder
+  std::uint64_t decode_errors = 0;      // corrupt or undecodable data reported by the decoder
+  std::uint64_t pipeline_restarts = 0;  // the receiving pipeline failed and was rebuilt
+  std::uint64_t ssrc_changes = 0;       // the sender restarted (new RTP SSRC)
+  std::uint64_t stalls = 0;             // times no frame was decoded for StreamOptions::stall_timeout
+  std::uint64_t keyframe_requests = 0;  // RTCP PLIs sent to the sender (needs an RTCP port)
+  std::uint64_t rtcp_packets = 0;       // valid RTCP packets (or latching RTP headers) on the RTCP port
+  std::uint64_t rtcp_rejected = 0;      // packets on the RTCP port that were neither
+  bool ended = false;                   // end of a file, or of a pipeline source
+};
+
+struct SinkStats {
+  std::string name;               // e.g. "udp 127.0.0.1:5002", "jsonl results.jsonl"
+  std::uint64_t written = 0;      // messages delivered
+  std::uint64_t failed = 0;       // messages lost to an error (refused, disk full, ...)
+  std::uint64_t truncated = 0;    // sent with fewer detections, to fit a datagram (see docs/results.md)
+};
+
+// A counter of the elaboration's own (its `counters()` hook), shown in the statistics line and summary.
+struct NamedCount {
+  std::string name;
+  std::uint64_t value = 0;
+};
+
+struct ElaborationStats {
+  std::string name;
+  std::chrono::duration<double> uptime{0};
+  std::uint64_t frames_offered = 0;     // decoded frames this elaboration saw
+  std::uint64_t frames_sampled = 0;     // picked by the sampling policy
+  std::uint64_t frames_dropped = 0;     // picked, then dropped unclassified (queue full, or stopping)
+  std::uint64_t frames_skipped = 0;     // preprocess() declined them
+  std::uint64_t frames_classified = 0;  // classify() returned
+  std::uint64_t classify_errors = 0;    // classify() or a later hook threw
+  std::uint64_t results_sent = 0;       // result messages published
+  // Where the time goes, per stage of a frame's way to its result (docs/results.md has the timestamps):
+  Percentiles decode_ms;                // first packet received -> picture decoded (jitter buffer, decoder)
+  Percentiles wait_ms;                  // picture decoded -> classify starts (sampling, waiting in the queue)
+  Percentiles classify_ms;              // classify() duration
+  Percentiles output_ms;                // classify() returned -> result sent (elaborate_results, serialising)
+  Percentiles latency_ms;               // first packet received -> result sent: all of the above
+  StreamStats stream;
+  std::vector<SinkStats> sinks;
+  std::vector<NamedCount> counters;     // the elaboration's own, as its counters() hook gives them
+};
+
+namespace detail {
+
+inline std::string format_percentiles(const Percentiles& p) {
+  if (p.count == 0) return "-";
+  return fmt::format("{:.1f}/{:.1f}/{:.1f} ms", p.p50, p.p95, p.p99);
+}
+
+inline double per_second(std::uint64_t count, std::chrono::duration<double> interval) {
+  return interval.count() > 0 ? static_cast<double>(count) / interval.count() : 0.0;
+}
+
+inline std::string format_counts(const std::vector<NamedCount>& counts) {
+  std::string text;
+  for (const auto& c : counts) text += fmt::format("{}{} {}", text.empty() ? "" : ", ", c.name, c.value);
+  return text;
+}
+
+}  // namespace detail
+
+// The periodic one-line report: rates over the interval since `before`, percentiles as given (the caller
+// passes the interval's own percentiles, so the line shows the recent state, not the whole run's).
+inline std::string format_report_line(const ElaborationStats& now, const ElaborationStats& before) {
+  const auto interval = now.uptime - before.uptime;
+  std::string line = fmt::format(
+      "{}/{}: in {:.1f} fps, out {:.1f} fps, sampled {}, dropped {}, decode errors {}, classify {}, latency {}",
+      now.stream.id, now.name, detail::per_second(now.stream.frames_decoded - before.stream.frames_decoded, interval),
+      detail::per_second(now.frames_classified - before.frames_classified, interval), now.frames_sampled,
+      now.frames_dropped, now.stream.decode_errors, detail::format_percentiles(now.classify_ms),
+      detail::format_percentiles(now.latency_ms));
+  if (!now.counters.empty()) line += "; " + detail::format_counts(now.counters);
+  return line;
+}
+
+// The summary printed at exit.
+inline std::string format_summary(const ElaborationStats& s) {
+  std::string text = fmt::format("summary of {}/{} after {:.1f} s\n", s.stream.id, s.name, s.uptime.count());
+  text += fmt::format(
+      "  stream:      {} packets ({} rejected, {} lost), {} frames received, {} decoded ({:.1f} fps), {} decode errors, "
+      "{} restarts, {} sender changes, {} stalls, {} keyframe requests\n",
+      s.stream.packets_received, s.stream.packets_rejected, s.stream.packets_lost, s.stream.frames_received,
+      s.stream.frames_decoded,
+      detail::per_second(s.stream.frames_decoded, s.uptime), s.stream.decode_errors, s.stream.pipeline_restarts,
+      s.stream.ssrc_changes, s.stream.stalls, s.stream.keyframe_requests);
+  text += fmt::format(
+      "  elaboration: {} sampled, {} dropped, {} skipped, {} classified ({:.1f} fps), {} classify errors\n",
+      s.frames_sampled, s.frames_dropped, s.frames_skipped, s.frames_classified,
+      detail::per_second(s.frames_classified, s.uptime), s.classify_errors);
+  text += fmt::format("  timing:      classify p50/p95/p99 {}, latency (arrival to sent) {}\n",
+                      detail::format_percentiles(s.classify_ms), detail::format_percentiles(s.latency_ms));
+  text += fmt::format("  stages:      decode {}, wait {}, classify {}, output {}\n", detail::format_percentiles(s.decode_ms),
+                      detail::format_percentiles(s.wait_ms), detail::format_percentiles(s.classify_ms),
+                      detail::format_percentiles(s.output_ms));
+  if (!s.counters.empty()) text += fmt::format("  counters:    {}\n", detail::format_counts(s.counters));
+  text += fmt::format("  results:     {} sent", s.results_sent);
+  for (const auto& sink : s.sinks) {
+    text += fmt::format("; {}: {} written, {} failed, {} truncated", sink.name, sink.written, sink.failed, sink.truncated);
+  }
+  return text;
+}
+
+}  // namespace elaborator

@@ -1,0 +1,467 @@
+// elaborator_benchmark: figures measured side by side in one run, on RTP streams that gst-launch-1.0 sends
+// over 127.0.0.1 (a generated 720p30 source, VP8 and H.264). Built with the tests, never run by ctest: only
+// figures taken in the same run, at the same time, are compared. docs/performance.md shows its output.
+//
+//   tax       CPU per frame of an elaborator with a no-op classify next to gst-launch-1.0 decoding the same
+//             packets with the same pipeline into fakesink, and the latency the framework adds
+//   slow      a 100 ms classify on a 30 fps stream: newest-only next to a queue that keeps every frame
+//   fanout    K elaborations on one decode in one process next to K processes decoding their own copy
+//   streams   the most 720p30 streams one process receives with face detection on every 15th frame and
+//             no frame lost before the decoder
+//   soak      (only when asked for) 30 fps for --soak-seconds with every kind of sink, face detection on every
+//             frame: resident memory sampled from /proc every 10 s must stay flat
+//
+//   elaborator_benchmark [--sections tax,slow,fanout,streams,soak] [--seconds 20] [--slow-seconds 600]
+//                        [--soak-seconds 600] [--json benchmark.json] [--results-dir DIR]
+
+#include "processes.hpp"
+#include "serve.hpp"
+#include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/udp_receiver.hpp"
+
+#include <cxxopts.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using test_support::ChildProcess;
+
+namespace {
+
+struct Settings {
+  std::string self;           // this program, to start serve children
+  std::chrono::seconds seconds{20};
+  std::chrono::seconds slow_seconds{600};
+  std::chrono::seconds soak_seconds{600};
+  std::string results_dir;    // where result files of the slow section go (they feed the plots)
+};
+
+// A serve child: this program in --serve mode.
+class Elaborators {
+ public:
+  Elaborators(const Settings& s, const test_support::TempDir& dir, const std::string& name,
+              const std::vector<std::uint16_t>& ports, const std::vector<std::string>& extra)
+      : process_(arguments(s, ports, extra), dir.file(name + ".out"), dir.file(name + ".err")) {}
+
+  [[nodiscard]] pid_t pid() const { return process_.pid(); }
+
+  // Stops it and returns the statistics it printed (its last line: results may come before them).
+  nlohmann::json stop() {
+    process_.signal(SIGTERM);
+    process_.wait_exit(10s);
+    const std::string output = process_.standard_output();
+    const auto start = output.rfind('\n', output.size() >= 2 ? output.size() - 2 : 0);
+    return nlohmann::json::parse(start == std::string::npos ? output : output.substr(start + 1), nullptr, false);
+  }
+
+ private:
+  static std::vector<std::string> arguments(const Settings& s, const std::vector<std::uint16_t>& ports,
+                                            const std::vector<std::string>& extra) {
+    std::string list;
+    for (const auto port : ports) list += fmt::format("{}{}", list.empty() ? "" : ",", port);
+    std::vector<std::string> args{s.self, "--serve", list};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  ChildProcess process_;
+};
+
+std::vector<std::uint16_t> free_ports(std::size_t n) {
+  std::vector<std::uint16_t> ports;
+  // Hold every probe open until all are chosen, so no port is handed out twice.
+  std::vector<std::unique_ptr<test_support::UdpReceiver>> probes;
+  for (std::size_t i = 0; i < n; ++i) {
+    probes.push_back(std::make_unique<test_support::UdpReceiver>());
+    ports.push_back(probes.back()->port());
+  }
+  return ports;
+}
+
+std::unique_ptr<ChildProcess> start_gst(const test_support::TempDir& dir, const std::string& name,
+                                        const std::string& description) {
+  return std::make_unique<ChildProcess>(benchmark::gst_launch(description), dir.file(name + ".out"), dir.file(name + ".err"));
+}
+
+void stop_gst(const std::unique_ptr<ChildProcess>& process) {
+  process->signal(SIGTERM);
+  process->wait_exit(5s);
+}
+
+// CPU seconds of some processes over the same window of wall time.
+std::vector<double> cpu_over(const std::vector<pid_t>& pids, std::chrono::seconds window) {
+  std::vector<double> before;
+  for (const auto pid : pids) before.push_back(benchmark::cpu_seconds(pid));
+  std::this_thread::sleep_for(window);
+  std::vector<double> used;
+  for (std::size_t i = 0; i < pids.size(); ++i) used.push_back(benchmark::cpu_seconds(pids[i]) - before[i]);
+  return used;
+}
+
+double sum(const std::vector<double>& values) {
+  double total = 0;
+  for (const double v : values) total += v;
+  return total;
+}
+
+nlohmann::json percentile_json(std::vector<double> values) {
+  if (values.empty()) return {{"p50", 0}, {"p99", 0}, {"max", 0}, {"count", 0}};
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) { return values[std::min(values.size() - 1, static_cast<std::size_t>(q * values.size()))]; };
+  return {{"p50", at(0.50)}, {"p99", at(0.99)}, {"max", values.back()}, {"count", values.size()}};
+}
+
+// --- tax: the framework against the physical limit of its pipeline ---
+
+nlohmann::json measure_tax(const Settings& s, elaborator::Codec codec) {
+  test_support::TempDir dir;
+  const auto ports = free_ports(2);
+  auto baseline = start_gst(dir, "baseline", benchmark::baseline_receiver(codec, ports[0]));
+  Elaborators noop(s, dir, "noop", {ports[1]}, {"--codec", std::string(elaborator::to_string(codec)), "--classify", "noop"});
+  std::this_thread::sleep_for(1s);
+  auto sender = start_gst(dir, "sender", benchmark::live_sender(codec, ports));
+  std::this_thread::sleep_for(3s);  // warm up: first keyframe, decoder threads
+  const auto cpu = cpu_over({noop.pid(), baseline->pid()}, s.seconds);
+  stop_gst(sender);
+  const auto stats = noop.stop();
+  stop_gst(baseline);
+
+  const double frames = static_cast<double>(s.seconds.count() * benchmark::fps);
+  const double elaborator_ms = 1000.0 * cpu[0] / frames;
+  const double baseline_ms = 1000.0 * cpu[1] / frames;
+  const auto& e = stats.at(0);
+  const std::string name(elaborator::to_string(codec));
+  fmt::print("tax {}: elaborator with a no-op classify {:.2f} ms CPU/frame, gst-launch-1.0 into fakesink {:.2f} ms "
+             "CPU/frame: ratio {:.2f} ({:+.2f} ms/frame)\n",
+             name, elaborator_ms, baseline_ms, elaborator_ms / baseline_ms, elaborator_ms - baseline_ms);
+  fmt::print("tax {}: latency first packet -> result sent p50 {:.2f} ms, p99 {:.2f} ms; of which decode p50 {:.2f} "
+             "p99 {:.2f}, framework (wait + output) p50 {:.2f} p99 {:.2f} ms\n",
+             name, e["latency_ms"]["p50"].get<double>(), e["latency_ms"]["p99"].get<double>(),
+             e["decode_ms"]["p50"].get<double>(), e["decode_ms"]["p99"].get<double>(),
+             e["wait_ms"]["p50"].get<double>() + e["output_ms"]["p50"].get<double>(),
+             e["wait_ms"]["p99"].get<double>() + e["output_ms"]["p99"].get<double>());
+  return {{"elaborator_cpu_ms_per_frame", elaborator_ms}, {"gst_launch_cpu_ms_per_frame", baseline_ms},
+          {"ratio", elaborator_ms / baseline_ms}, {"elaborator", e}};
+}
+
+// --- slow: newest-only against a queue that keeps every frame, under a 100 ms classify ---
+
+// Latency of each result over time: (seconds since the first result, sent - arrival in ms).
+std::vector<std::pair<double, double>> latency_series(const std::string& jsonl) {
+  std::vector<std::pair<double, double>> series;
+  std::ifstream in(jsonl);
+  double first = -1;
+  for (std::string line; std::getline(in, line);) {
+    const auto m = nlohmann::json::parse(line, nullptr, false);
+    if (m.is_discarded()) continue;
+    const double sent = m["times_us"]["sent"].get<double>() / 1e6;
+    if (first < 0) first = sent;
+    series.emplace_back(sent - first, (m["times_us"]["sent"].get<double>() - m["times_us"]["arrival"].get<double>()) / 1000.0);
+  }
+  return series;
+}
+
+// p50/p99/max per 10 s window, for the plot.
+nlohmann::json windows_of(const std::vector<std::pair<double, double>>& series) {
+  nlohmann::json windows = nlohmann::json::array();
+  std::vector<double> current;
+  double start = 0;
+  for (const auto& [t, latency] : series) {
+    while (t >= start + 10) {
+      if (!current.empty()) windows.push_back({{"t", start + 5}, {"latency_ms", percentile_json(current)}});
+      current.clear();
+      start += 10;
+    }
+    current.push_back(latency);
+  }
+  if (!current.empty()) windows.push_back({{"t", start + 5}, {"latency_ms", percentile_json(current)}});
+  return windows;
+}
+
+nlohmann::json measure_slow(const Settings& s) {
+  constexpr int classify_ms = 100;
+  constexpr int kept = 2000;  // every frame up to this many waiting (2000 x 1.4 MB of 720p pictures)
+  test_support::TempDir dir;
+  const auto ports = free_ports(2);
+  const std::string results = s.results_dir.empty() ? dir.file("") : s.results_dir + "/";
+  const std::vector<std::string> slow{"--classify", "sleep:" + std::to_string(classify_ms)};
+  auto args = [&](const char* name, int queue) {
+    auto a = slow;
+    a.insert(a.end(), {"--queue", std::to_string(queue), "--results-prefix", results + name + "-"});
+    return a;
+  };
+  Elaborators newest(s, dir, "newest", {ports[0]}, args("newest", 1));
+  Elaborators every(s, dir, "every", {ports[1]}, args("every", kept));
+  std::this_thread::sleep_for(1s);
+  auto sender = start_gst(dir, "sender", benchmark::live_sender(elaborator::Codec::vp8, ports));
+  fmt::print("slow: running {} s with a {} ms classify on a {} fps stream...\n", s.slow_seconds.count(), classify_ms,
+             benchmark::fps);
+  std::fflush(stdout);
+  std::this_thread::sleep_for(s.slow_seconds);
+  stop_gst(sender);
+  const auto newest_stats = newest.stop();
+  const auto every_stats = every.stop();
+
+  nlohmann::json report{{"classify_ms", classify_ms}, {"seconds", s.slow_seconds.count()}, {"every_queue", kept}};
+  for (const auto& [name, stats] : {std::pair{"newest", newest_stats}, std::pair{"every", every_stats}}) {
+    const auto series = latency_series(results + name + "-stream-0-e0.jsonl");
+    std::vector<double> latencies;
+    for (const auto& point : series) latencies.push_back(point.second);
+    const auto overall = percentile_json(latencies);
+    const auto& e = stats.at(0);
+    report[name] = {{"latency_ms", overall}, {"over_time", windows_of(series)},
+                    {"frames_classified", e["frames_classified"]}, {"frames_dropped", e["frames_dropped"]}};
+    fmt::print("slow {}: latency p50 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms over {} results ({} frames dropped)\n",
+               name, overall["p50"].get<double>(), overall["p99"].get<double>(), overall["max"].get<double>(),
+               overall["count"].get<std::size_t>(), e["frames_dropped"].get<std::uint64_t>());
+  }
+  const double p99 = report["newest"]["latency_ms"]["p99"].get<double>();
+  fmt::print("slow: newest-only p99 {:.0f} ms is {:.2f} x the classify time ({})\n", p99, p99 / classify_ms,
+             p99 < 2.0 * classify_ms ? "under 2 x" : "NOT under 2 x");
+  return report;
+}
+
+// --- fanout: one decode for K elaborations against K decodes ---
+
+nlohmann::json measure_fanout(const Settings& s) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const int k : {1, 2, 4}) {
+    test_support::TempDir dir;
+    const auto ports = free_ports(static_cast<std::size_t>(k) + 1);
+    Elaborators shared(s, dir, "shared", {ports[0]}, {"--elaborations", std::to_string(k)});
+    std::vector<std::unique_ptr<Elaborators>> separate;
+    for (int i = 0; i < k; ++i) {
+      separate.push_back(std::make_unique<Elaborators>(s, dir, fmt::format("separate-{}", i),
+                                                       std::vector<std::uint16_t>{ports[static_cast<std::size_t>(i) + 1]},
+                                                       std::vector<std::string>{}));
+    }
+    std::this_thread::sleep_for(1s);
+    auto sender = start_gst(dir, "sender", benchmark::live_sender(elaborator::Codec::vp8, ports));
+    std::this_thread::sleep_for(3s);
+    std::vector<pid_t> pids{shared.pid()};
+    for (const auto& e : separate) pids.push_back(e->pid());
+    const auto cpu = cpu_over(pids, s.seconds);
+    stop_gst(sender);
+    shared.stop();
+    for (auto& e : separate) e->stop();
+    const double one = cpu[0];
+    const double many = sum(cpu) - cpu[0];
+    fmt::print("fanout K={}: {} elaborations on one decode {:.1f} % CPU, {} processes decoding their own copy {:.1f} % "
+               "CPU: ratio {:.2f}\n",
+               k, k, 100 * one / static_cast<double>(s.seconds.count()), k,
+               100 * many / static_cast<double>(s.seconds.count()), many / one);
+    rows.push_back({{"k", k}, {"one_process_cpu_percent", 100 * one / static_cast<double>(s.seconds.count())},
+                    {"k_processes_cpu_percent", 100 * many / static_cast<double>(s.seconds.count())},
+                    {"ratio", many / one}});
+  }
+  return rows;
+}
+
+// --- streams: how many 720p30 streams one process sustains with face detection on every 15th frame ---
+
+nlohmann::json measure_streams(const Settings& s) {
+  test_support::TempDir dir;
+  const std::string clip = dir.file("megamind-720p.webm");
+  auto maker = start_gst(dir, "clip", benchmark::clip_maker(clip));
+  if (!maker->wait_exit(600s) || !std::filesystem::exists(clip)) {
+    fmt::print("streams: could not make the 720p clip: {}\n", maker->standard_error());
+    return nullptr;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  int sustained = 0;       // no frame lost before the decoder, and every sampled frame classified
+  int decoder_kept_up = 0;  // no frame lost before the decoder (classify may drop sampled frames)
+  for (int n = 1; n <= 12; ++n) {
+    const auto ports = free_ports(static_cast<std::size_t>(n));
+    Elaborators faces(s, dir, "faces", ports, {"--classify", "faces", "--every", "15"});
+    std::this_thread::sleep_for(1s);
+    std::vector<std::unique_ptr<ChildProcess>> senders;
+    for (int i = 0; i < n; ++i) {
+      senders.push_back(start_gst(dir, fmt::format("sender-{}", i), benchmark::clip_sender(clip, ports[static_cast<std::size_t>(i)])));
+    }
+    std::vector<pid_t> pids{faces.pid()};
+    for (const auto& sender : senders) pids.push_back(sender->pid());
+    const auto started = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(2s);
+    const auto cpu = cpu_over(pids, s.seconds);
+    for (auto& sender : senders) stop_gst(sender);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto stats = faces.stop();
+    // The decoder kept up: every stream's frames all arrived and all were decoded, without errors.
+    // Sustained: that, and face detection ran on every sampled frame (newest-only dropped none).
+    bool decoded_all = stats.is_array() && stats.size() == static_cast<std::size_t>(n);
+    bool classified_all = decoded_all;
+    std::uint64_t decoded = 0;
+    std::uint64_t received = 0;
+    std::uint64_t dropped = 0;
+    for (const auto& e : stats) {
+      decoded += e["frames_decoded"].get<std::uint64_t>();
+      received += e["frames_received"].get<std::uint64_t>();
+      dropped += e["frames_dropped"].get<std::uint64_t>();
+      decoded_all = decoded_all && e["decode_errors"] == 0 &&
+                    e["frames_decoded"].get<double>() >= 0.98 * e["frames_received"].get<double>() &&
+                    e["frames_received"].get<double>() >= 0.95 * benchmark::fps * (seconds - 1.5);
+      classified_all = classified_all && e["frames_dropped"] == 0;
+    }
+    const bool ok = decoded_all && classified_all;
+    const double elaborator_percent = 100 * cpu[0] / static_cast<double>(s.seconds.count());
+    const double senders_percent = 100 * (sum(cpu) - cpu[0]) / static_cast<double>(s.seconds.count());
+    fmt::print("streams N={}: {} frames received, {} decoded, {} sampled frames dropped by newest-only; elaborator "
+               "{:.0f} % CPU ({:.0f} % per stream), senders {:.0f} %: {}\n",
+               n, received, decoded, dropped, elaborator_percent, elaborator_percent / n, senders_percent,
+               ok ? "sustained" : decoded_all ? "decoder kept up, classify did not" : "decoder fell behind");
+    std::fflush(stdout);
+    rows.push_back({{"n", n}, {"sustained", ok}, {"decoder_kept_up", decoded_all}, {"classify_dropped", dropped},
+                    {"elaborator_cpu_percent", elaborator_percent},
+                    {"cpu_percent_per_stream", elaborator_percent / n}, {"senders_cpu_percent", senders_percent},
+                    {"frames_received", received}, {"frames_decoded", decoded}, {"elaborations", stats}});
+    if (!decoded_all) break;
+    decoder_kept_up = n;
+    if (ok && sustained == n - 1) sustained = n;
+  }
+  fmt::print("streams: one process sustained {} concurrent 720p30 streams with face detection on every 15th frame; "
+             "its decoder kept up with {} (of at most 12 tried)\n",
+             sustained, decoder_kept_up);
+  return {{"max_sustained", sustained}, {"max_decoder_kept_up", decoder_kept_up}, {"steps", rows}};
+}
+
+// --- soak: memory over a long run with every sink ---
+
+// Resident memory of a process in kB (VmRSS), as the kernel counts it.
+long resident_kb(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+nlohmann::json measure_soak(const Settings& s) {
+  test_support::TempDir dir;
+  test_support::UdpReceiver receiver;  // a real receiver for the datagrams, drained all along
+  std::atomic<bool> draining{true};
+  std::atomic<std::uint64_t> datagrams{0};
+  std::thread drain([&] {
+    while (draining) {
+      if (receiver.receive(100ms)) ++datagrams;
+    }
+  });
+  const auto ports = free_ports(1);
+  Elaborators faces(s, dir, "soak", ports,
+                    {"--classify", "faces", "--results-prefix", dir.file("soak-"), "--udp",
+                     fmt::format("127.0.0.1:{}", receiver.port()), "--stdout"});
+  std::this_thread::sleep_for(1s);
+  auto sender = start_gst(dir, "sender", benchmark::live_sender(elaborator::Codec::vp8, ports));
+  nlohmann::json samples = nlohmann::json::array();
+  fmt::print("soak: {} s at 30 fps, every sink, face detection on every frame...\n", s.soak_seconds.count());
+  std::fflush(stdout);
+  for (auto t = 0s; t <= s.soak_seconds; t += 10s) {
+    samples.push_back({{"t", t.count()}, {"rss_kb", resident_kb(faces.pid())}});
+    if (t < s.soak_seconds) std::this_thread::sleep_for(10s);
+  }
+  stop_gst(sender);
+  const auto stats = faces.stop();
+  draining = false;
+  drain.join();
+  // Growth after the first minute: caches, pools and the first resolution's buffers are in place by then.
+  const auto& first = samples[std::min<std::size_t>(6, samples.size() - 1)];
+  const auto baseline = first["rss_kb"].get<double>();
+  const auto last = samples.back()["rss_kb"].get<double>();
+  const double growth = 100.0 * (last - baseline) / baseline;
+  fmt::print("soak: resident memory {:.1f} MB at {} s, {:.1f} MB at {} s: growth {:+.1f} % ({}); {} datagrams received\n",
+             baseline / 1024, first["t"].get<int>(), last / 1024, s.soak_seconds.count(), growth,
+             growth < 5.0 ? "under 5 %" : "NOT under 5 %", datagrams.load());
+  return {{"seconds", s.soak_seconds.count()}, {"rss_kb", samples}, {"growth_percent", growth},
+          {"datagrams_received", datagrams.load()}, {"elaborator", stats.is_array() && !stats.empty() ? stats[0] : nullptr}};
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return text;
+}
+
+int serve_main(const cxxopts::ParseResult& args) {
+  benchmark::ServeSettings settings;
+  std::istringstream ports(args["serve"].as<std::string>());
+  for (std::string port; std::getline(ports, port, ',');) settings.ports.push_back(static_cast<std::uint16_t>(std::stoi(port)));
+  settings.codec = elaborator::parse_codec(args["codec"].as<std::string>());
+  settings.elaborations = args["elaborations"].as<int>();
+  const std::string classify = args["classify"].as<std::string>();
+  settings.classify.name = classify.substr(0, classify.find(':'));
+  if (settings.classify.name == "sleep") settings.classify.sleep = std::chrono::milliseconds(std::stoi(classify.substr(6)));
+  settings.sampling.every_nth = args["every"].as<unsigned>();
+  settings.sampling.queue_capacity = args["queue"].as<std::size_t>();
+  settings.results_prefix = args["results-prefix"].as<std::string>();
+  if (args.count("udp") > 0) {
+    for (const auto& target : args["udp"].as<std::vector<std::string>>()) settings.udp.push_back(elaborator::parse_endpoint(target));
+  }
+  settings.standard_output = args.count("stdout") > 0;
+  return benchmark::serve(settings);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cxxopts::Options options("elaborator_benchmark", "Measures the framework against the limits of its pipeline.");
+  options.add_options()
+    ("sections", "what to measure", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams"))
+    ("seconds", "measuring window of each figure", cxxopts::value<int>()->default_value("20"))
+    ("slow-seconds", "how long the slow-classify comparison runs", cxxopts::value<int>()->default_value("600"))
+    ("soak-seconds", "how long the soak runs", cxxopts::value<int>()->default_value("600"))
+    ("json", "also write the figures to this file", cxxopts::value<std::string>())
+    ("results-dir", "keep the slow section's result files here", cxxopts::value<std::string>()->default_value(""))
+    ("h,help", "show this help");
+  options.add_options("internal: one elaborator process")
+    ("serve", "receive on these ports (comma separated) until SIGTERM", cxxopts::value<std::string>())
+    ("codec", "codec of the streams", cxxopts::value<std::string>()->default_value("vp8"))
+    ("elaborations", "elaborations per stream", cxxopts::value<int>()->default_value("1"))
+    ("classify", "noop, sleep:MS or faces", cxxopts::value<std::string>()->default_value("noop"))
+    ("every", "classify every Nth frame", cxxopts::value<unsigned>()->default_value("1"))
+    ("queue", "frames that may wait", cxxopts::value<std::size_t>()->default_value("1"))
+    ("results-prefix", "write results to <prefix><stream>-<elaboration>.jsonl", cxxopts::value<std::string>()->default_value(""))
+    ("udp", "also send results to HOST:PORT", cxxopts::value<std::vector<std::string>>())
+    ("stdout", "also print results on stdout");
+  const auto args = options.parse(argc, argv);
+  if (args.count("help") > 0) {
+    std::puts(options.help().c_str());
+    return 0;
+  }
+  if (args.count("serve") > 0) return serve_main(args);
+
+  Settings s;
+  s.self = std::filesystem::canonical("/proc/self/exe").string();
+  s.seconds = std::chrono::seconds(args["seconds"].as<int>());
+  s.slow_seconds = std::chrono::seconds(args["slow-seconds"].as<int>());
+  s.soak_seconds = std::chrono::seconds(args["soak-seconds"].as<int>());
+  s.results_dir = args["results-dir"].as<std::string>();
+  nlohmann::json report{{"date", today()},
+                        {"machine", {{"cores", std::thread::hardware_concurrency()}}},
+                        {"stream", {{"width", benchmark::width}, {"height", benchmark::height}, {"fps", benchmark::fps}}},
+                        {"seconds", s.seconds.count()}};
+  const auto sections = args["sections"].as<std::vector<std::string>>();
+  auto wanted = [&](const char* name) { return std::find(sections.begin(), sections.end(), name) != sections.end(); };
+  if (wanted("tax")) {
+    for (const auto codec : {elaborator::Codec::vp8, elaborator::Codec::h264}) {
+      report["framework_tax"][std::string(elaborator::to_string(codec))] = measure_tax(s, codec);
+    }
+  }
+  if (wanted("slow")) report["newest_vs_every"] = measure_slow(s);
+  if (wanted("fanout")) report["fan_out"] = measure_fanout(s);
+  if (wanted("streams")) report["streams"] = measure_streams(s);
+  if (wanted("soak")) report["soak"] = measure_soak(s);
+  if (args.count("json") > 0) std::ofstream(args["json"].as<std::string>()) << report.dump(2) << "\n";
+  return 0;
+}

@@ -1,0 +1,342 @@
+// End-to-end test with the real parts: Debian's Janus, Debian's Chromium driven by playwright-core, the
+// face_detector example and the elaborator_janus tool. Run it inside the network namespace netns.sh makes
+// (Janus gathers ICE candidates on v0 only; no packet leaves the namespace):
+//
+//   tests/e2e/netns.sh node tests/e2e/e2e.mjs --mode videoroom|external --build BUILD_DIR --out OUT_DIR
+//
+// videoroom: a fake camera made from Megamind.avi publishes to a VideoRoom whose periodic keyframe requests
+//            are off (fir_freq = 0); Janus forwards it (rtp_forward) to the elaborator, which must ask for
+//            keyframes itself (RTCP PLI), and to a Streaming mountpoint for the viewer.
+// external:  GStreamer sends Megamind.avi as RTP to the mountpoint and to the elaborator; no VideoRoom.
+// In both, the elaborator sends its results to the mountpoint's data port, and a viewer page in Chromium
+// must receive video frames and at least 20 results whose boxes are the faces the elaborator logged.
+// Exit code 0: passed, 1: failed, 77: a real part is missing (the message says which).
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const source = path.resolve(here, '../..');
+const { values: options } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'videoroom' },
+    build: { type: 'string', default: path.join(source, 'build') },
+    out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-e2e') },
+    results: { type: 'string', default: '20' },
+  },
+});
+const megamind = '/usr/share/doc/opencv-doc/examples/data/Megamind.avi';
+const room = 1234;
+const mountpointId = 1;
+const wantedResults = Number(options.results);
+
+// --- the processes this test starts, stopped by PID on every way out ---
+
+const children = [];
+function start(name, command, args) {
+  const log = fs.openSync(path.join(options.out, `${name}.log`), 'w');
+  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  child.name = name;
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  children.push(child);
+  return child;
+}
+function stopAll() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+process.on('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
+
+async function stopGracefully(child, timeoutMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exited;
+  child.kill('SIGINT');
+  const timer = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
+  return (await Promise.race([child.exited, timer])) ?? (child.kill('SIGKILL'), child.exited);
+}
+
+function fail(message) {
+  console.error(`e2e ${options.mode}: FAILED: ${message}`);
+  process.exit(1);
+}
+function missing(message) {
+  console.error(`e2e ${options.mode}: SKIPPED, a real part is missing: ${message}`);
+  process.exit(77);
+}
+
+// Polls `check` until it returns something truthy; fails after `timeoutMs` with `what`.
+async function waitFor(what, check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// A TCP port free right now (the namespace is private, so nothing else can take it before we do).
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// --- the parts ---
+
+function checkParts() {
+  for (const [file, what] of [
+    ['/usr/bin/janus', 'Debian package janus'],
+    ['/usr/bin/chromium', 'Debian package chromium'],
+    ['/usr/share/javascript/janus-gateway/janus.js', 'Debian package libjs-janus-gateway'],
+    ['/usr/share/javascript/webrtc-adapter/adapter.js', 'Debian package libjs-webrtc-adapter'],
+    [megamind, 'Debian package opencv-doc'],
+    [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
+    [path.join(options.build, 'examples/face_detector'), 'the face_detector example (build it first)'],
+    [path.join(options.build, 'examples/elaborator_janus'), 'the elaborator_janus tool (build it first)'],
+  ]) {
+    if (!fs.existsSync(file)) missing(`${file} (${what})`);
+  }
+  if (process.env.ELABORATOR_IN_NETNS !== '1') missing('run inside tests/e2e/netns.sh');
+}
+
+async function startJanus(work) {
+  const httpPort = await freePort();
+  const config = path.join(work, 'janus');
+  execFileSync(path.join(source, 'examples/janus/make-config'),
+    [config, '--http-port', String(httpPort), '--rtp-ports', '20000-20999', '--ice-interface', 'v0',
+      '--room', String(room), '--fir-freq', '0']);
+  const janus = start('janus', '/usr/bin/janus', ['-C', path.join(config, 'janus.jcfg'), '-F', config, '-N', '-o']);
+  const url = `http://127.0.0.1:${httpPort}/janus`;
+  await waitFor('Janus to answer', async () => {
+    try { return (await fetch(`${url}/info`)).ok; } catch { return false; }
+  }, 10000);
+  return { janus, url, secrets: path.join(config, 'secrets.env') };
+}
+
+// Serves the viewer and publisher pages with Debian's janus.js and adapter.js.
+async function startPageServer() {
+  const files = {
+    '/janus.js': '/usr/share/javascript/janus-gateway/janus.js',
+    '/adapter.js': '/usr/share/javascript/webrtc-adapter/adapter.js',
+  };
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  const server = http.createServer((request, response) => {
+    const name = new URL(request.url, 'http://page').pathname;
+    const file = files[name] ?? path.join(source, 'examples/viewer', path.basename(name));
+    fs.readFile(file, (error, data) => {
+      if (error) { response.writeHead(404); response.end(); return; }
+      response.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+      response.end(data);
+    });
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${port}` };
+}
+
+function janusTool(janus, args) {
+  const output = execFileSync(path.join(options.build, 'examples/elaborator_janus'),
+    [args[0], '--janus', janus.url, '--secrets-file', janus.secrets, ...args.slice(1)], { encoding: 'utf8' });
+  return JSON.parse(output);
+}
+
+async function startElaborator(dataPort, withRtcp) {
+  const args = ['--rtp-port', '0', '--udp', `127.0.0.1:${dataPort}`, '--jsonl', path.join(options.out, 'results.jsonl'),
+    '--name', 'faces', '--stream-id', 'camera', '--stats-interval', '2'];
+  if (withRtcp) args.push('--rtcp-port', '0');
+  const elaborator = start('elaborator', path.join(options.build, 'examples/face_detector'), args);
+  const log = path.join(options.out, 'elaborator.log');
+  const ports = await waitFor('the elaborator to listen', () => {
+    const match = /receiving rtp vp8 on 127\.0\.0\.1:(\d+)[^,\n]*(?:, rtcp on 127\.0\.0\.1:(\d+))?/.exec(
+      fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
+    return match && { rtp: Number(match[1]), rtcp: match[2] && Number(match[2]) };
+  }, 10000);
+  return { elaborator, ...ports };
+}
+
+// A y4m file Chromium plays as its camera (looping): Megamind at 480x352.
+function makeFakeCamera(work) {
+  const file = path.join(work, 'camera.y4m');
+  execFileSync('gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert', '!',
+    'videoscale', '!', 'video/x-raw,width=480,height=352,format=I420', '!', 'y4menc', '!', 'filesink', `location=${file}`]);
+  return file;
+}
+
+async function launchChromium(cameraFile) {
+  const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
+  const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
+  if (cameraFile) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraFile}`);
+  }
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+}
+
+async function openViewer(browser, pages, janus) {
+  const viewer = await browser.newPage({ viewport: { width: 900, height: 760 } });
+  await viewer.goto(`${pages.base}/index.html?janus=${encodeURIComponent(janus.url)}&mountpoint=${mountpointId}`);
+  await waitFor('the viewer to join the mountpoint', () => viewer.evaluate(() => document.body.dataset.state), 15000);
+  return viewer;
+}
+
+// --- the two ways the video comes in ---
+
+async function publishCamera(browser, pages, janus, work) {
+  const publisher = await browser.newPage();
+  await publisher.goto(`${pages.base}/publish.html?janus=${encodeURIComponent(janus.url)}&room=${room}`);
+  await waitFor('the camera to publish', () => publisher.evaluate(() => document.body.dataset.state === 'publishing'), 20000);
+  const mid = await publisher.evaluate(() => document.body.dataset.videoMid);
+  const forward = (port, rtcpPort) => janusTool(janus, ['forward', '--room', String(room), '--wait', '10', '--mid', mid,
+    '--port', String(port), ...(rtcpPort ? ['--rtcp-port', String(rtcpPort)] : [])]);
+  return { publisher, forward };
+}
+
+function streamFile(targets) {
+  const clients = targets.map((port) => `127.0.0.1:${port}`).join(',');
+  return start('sender', 'gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert',
+    '!', 'vp8enc', 'deadline=1', 'keyframe-max-dist=30', '!', 'rtpvp8pay', 'pt=96', '!', 'multiudpsink', `clients=${clients}`,
+    'sync=true']);
+}
+
+// --- checks ---
+
+function percentile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+function checkAgainstLog(received) {
+  const logged = new Map();
+  for (const line of fs.readFileSync(path.join(options.out, 'results.jsonl'), 'utf8').split('\n')) {
+    if (line.trim()) { const m = JSON.parse(line); logged.set(`${m.elaboration}/${m.sequence}`, m); }
+  }
+  let withFaces = 0;
+  for (const { message } of received) {
+    const original = logged.get(`${message.elaboration}/${message.sequence}`);
+    if (!original) fail(`the viewer got result ${message.sequence}, which the elaborator never logged`);
+    if (JSON.stringify(original.detections) !== JSON.stringify(message.detections)) {
+      fail(`result ${message.sequence} differs between the viewer and the elaborator's log`);
+    }
+    for (const d of message.detections) {
+      if (d.label !== 'face' || d.box.x < 0 || d.box.y < 0 || d.box.x + d.box.w > 1.0001 || d.box.y + d.box.h > 1.0001) {
+        fail(`result ${message.sequence} has a box that is not a face inside the frame: ${JSON.stringify(d)}`);
+      }
+    }
+    if (message.detections.length > 0) withFaces += 1;
+  }
+  return withFaces;
+}
+
+// Switching an elaboration off clears its boxes from the overlay; switching it on draws them again.
+async function checkOverlaySwitch(viewer) {
+  const drawnPixels = () => viewer.evaluate(() => {
+    const canvas = document.getElementById('overlay');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let drawn = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) drawn += 1;
+    return drawn;
+  });
+  const checkbox = viewer.locator('input[data-elaboration="faces"]');
+  await checkbox.uncheck();
+  await waitFor('the overlay to clear once its elaboration is switched off', async () => (await drawnPixels()) === 0, 5000);
+  await checkbox.check();
+  await waitFor('the boxes to come back once it is switched on', async () => (await drawnPixels()) > 0, 5000);
+}
+
+// A result whose names and labels are HTML must show as text: nothing in it may become an element.
+async function checkLabelsAreText(viewer, dataPort) {
+  const hostile = '<img src=x onerror="window.injected=1"><b>bold</b>';
+  const message = { schema: 'elaborator.result/1', stream: 'camera', elaboration: hostile, sequence: 0,
+    frame: { index: 0, width: 10, height: 10 }, detections: [{ label: hostile, confidence: 1, box: { x: 0, y: 0, w: 1, h: 1 } }] };
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  await new Promise((resolve) => socket.send(JSON.stringify(message), dataPort, '127.0.0.1', resolve));
+  socket.close();
+  await waitFor('the hostile result to reach the viewer', () => viewer.evaluate((name) =>
+    window.elaboratorResults.some((r) => r.message.elaboration === name), hostile), 5000);
+  const injected = await viewer.evaluate((name) => ({
+    elements: document.querySelectorAll('#elaborations img, #elaborations b').length,
+    text: [...document.querySelectorAll('#elaborations label')].some((l) => l.textContent.includes(name)),
+    ran: window.injected === 1,
+  }), hostile);
+  if (injected.elements !== 0 || injected.ran || !injected.text) {
+    fail(`a result's HTML was not shown as text: ${JSON.stringify(injected)}`);
+  }
+}
+
+// --- the test ---
+
+async function main() {
+  checkParts();
+  fs.mkdirSync(options.out, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'elaborator-e2e-'));
+  const janus = await startJanus(work);
+  const pages = await startPageServer();
+  const videoroom = options.mode === 'videoroom';
+  const browser = await launchChromium(videoroom ? makeFakeCamera(work) : null);
+  try {
+    const mountpoint = janusTool(janus, ['create-mountpoint', '--id', String(mountpointId)]);
+    const { elaborator, rtp, rtcp } = await startElaborator(mountpoint.data_port, videoroom);
+    const viewer = await openViewer(browser, pages, janus);
+
+    let requestedAt;
+    if (videoroom) {
+      const camera = await publishCamera(browser, pages, janus, work);
+      camera.forward(mountpoint.video_port);  // the viewer's video
+      requestedAt = Date.now();
+      camera.forward(rtp, rtcp);              // the elaborator's: it must ask for a keyframe itself
+    } else {
+      requestedAt = Date.now();
+      streamFile([mountpoint.video_port, rtp]);
+    }
+
+    await waitFor(`${wantedResults} results with faces and video frames in the viewer`, () => viewer.evaluate((wanted) => {
+      const withFaces = window.elaboratorResults.filter((r) => r.message.detections.length > 0).length;
+      const video = document.getElementById('video');
+      const frames = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+      return withFaces >= wanted && frames > 0;
+    }, wantedResults), 60000);
+    await new Promise((resolve) => setTimeout(resolve, 500));  // let the overlay draw the latest boxes
+    await viewer.screenshot({ path: path.join(options.out, `viewer-${options.mode}.png`) });
+
+    await checkOverlaySwitch(viewer);
+    await checkLabelsAreText(viewer, mountpoint.data_port);
+    const received = (await viewer.evaluate(() => window.elaboratorResults))
+      .filter((r) => r.message.elaboration === 'faces');
+    const frames = await viewer.evaluate(() => document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames);
+    const exit = await stopGracefully(elaborator);
+    if (exit.code !== 0) fail(`the elaborator exited with ${JSON.stringify(exit)}`);
+    const withFaces = checkAgainstLog(received);
+
+    const log = fs.readFileSync(path.join(options.out, 'elaborator.log'), 'utf8');
+    const keyframeRequests = Number((/(\d+) keyframe requests/.exec(log) ?? [0, 0])[1]);
+    if (videoroom && keyframeRequests < 1) fail('the elaborator never asked Janus for a keyframe');
+
+    const firstResult = received[0].receivedAt - requestedAt;
+    const overlay = received.map((r) => r.receivedAt - r.message.times_us.arrival / 1000);
+    console.log(`e2e ${options.mode}: PASSED: ${received.length} results in the viewer (${withFaces} with faces, all as `
+      + `the elaborator logged them), ${frames} video frames; first result ${(firstResult / 1000).toFixed(2)} s after `
+      + `the ${videoroom ? 'forward request' : 'stream started'}; frame arrival to result in the page p50 `
+      + `${percentile(overlay, 0.5).toFixed(0)} ms, p95 ${percentile(overlay, 0.95).toFixed(0)} ms; `
+      + `${keyframeRequests} keyframe requests`);
+  } finally {
+    await browser.close();
+    pages.server.close();
+    for (const child of children) await stopGracefully(child);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (error) => fail(error.stack ?? error));

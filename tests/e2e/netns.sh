@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs a command inside a private network namespace with its own loopback and a veth pair, v0 (10.99.0.1)
+# and v1 (10.99.0.2), and no route out: Janus needs a non-loopback interface for ICE, and no packet of a test
+# may leave the machine. The namespace disappears with the last process in it.
+#
+#   tests/e2e/netns.sh COMMAND [ARGS...]
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]"; exit 2; }
+
+if [ "${ELABORATOR_IN_NETNS:-}" != 1 ]; then
+  command -v unshare > /dev/null || { echo "netns.sh: unshare (util-linux) is missing"; exit 1; }
+  export ELABORATOR_IN_NETNS=1
+  if [ "$(id -u)" -eq 0 ]; then exec unshare --net -- "$0" "$@"; fi
+  exec unshare --user --map-root-user --net -- "$0" "$@"
+fi
+
+ip link set lo up
+ip link add v0 type veth peer name v1
+ip addr add 10.99.0.1/24 dev v0
+ip addr add 10.99.0.2/24 dev v1
+ip link set v0 up
+ip link set v1 up
+if ip route get 8.8.8.8 > /dev/null 2>&1; then
+  echo "netns.sh: the namespace has a route out; refusing to run"
+  exit 1
+fi
+exec "$@"

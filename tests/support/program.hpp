@@ -1,0 +1,104 @@
+#pragma once
+// For tests that run an example program as a user would: a child process receiving Debian's Megamind.avi
+// as VP8 RTP over 127.0.0.1, its results read back from a JSON Lines file, its statistics from its log.
+
+#include "child_process.hpp"
+#include "rtp_sender.hpp"
+#include "temp_dir.hpp"
+#include "wait.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace test_support {
+
+inline const std::string megamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";  // 720x528, 270 frames
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Every line of a JSON Lines file, parsed (a line that does not parse fails the test).
+inline std::vector<nlohmann::json> results_in(const std::string& path) {
+  std::vector<nlohmann::json> results;
+  for (const auto& line : lines_of(read_file(path))) results.push_back(nlohmann::json::parse(line));
+  return results;
+}
+
+// What "stops within a second" allows: under AddressSanitizer the leak check at exit takes time of its own.
+#ifdef ELABORATOR_TEST_SANITIZED
+inline constexpr std::chrono::milliseconds stop_deadline{2000};
+#else
+inline constexpr std::chrono::milliseconds stop_deadline{1000};
+#endif
+
+inline bool exited_cleanly(const std::optional<int>& status) {
+  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+}
+
+inline std::optional<int> exit_code(const std::optional<int>& status) {
+  if (!status || !WIFEXITED(*status)) return std::nullopt;
+  return WEXITSTATUS(*status);
+}
+
+// The UDP port a program started with --rtp-port 0 receives on, from its "receiving rtp ... on HOST:PORT".
+inline std::uint16_t rtp_port_of(const ChildProcess& program) {
+  const std::regex receiving(R"(receiving rtp \w+ on [0-9.]+:(\d+))");
+  std::smatch match;
+  std::string log;
+  const bool started = wait_until(
+      [&] {
+        log = program.standard_error();
+        return std::regex_search(log, match, receiving);
+      },
+      std::chrono::seconds(20));
+  INFO(log);
+  REQUIRE(started);
+  return static_cast<std::uint16_t>(std::stoi(match[1].str()));
+}
+
+// Streams Megamind.avi in real time (about 11 s) as VP8 RTP to a program and waits until it was all sent,
+// then a little longer for the last frames to be classified.
+inline void stream_megamind_to(std::uint16_t port) {
+  if (!std::filesystem::exists(megamind)) FAIL("missing " << megamind << ": install Debian's opencv-doc");
+  SenderSettings settings;
+  settings.file = megamind;
+  RtpSender sender(port, settings);
+  REQUIRE(sender.wait_until_sent(std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+// Stops a program with SIGTERM, as a user's Ctrl-C would, and checks that it exits 0.
+inline void stop_cleanly(ChildProcess& program) {
+  program.signal(SIGTERM);
+  const auto status = program.wait_exit(std::chrono::seconds(10));
+  INFO(program.standard_error());
+  REQUIRE(exited_cleanly(status));
+}
+
+// A number from the summary a program prints when it stops, e.g. summary_number(log, R"((\d+) decoded)").
+inline std::uint64_t summary_number(const std::string& log, const std::string& pattern) {
+  const auto start = log.rfind("summary of ");
+  INFO("looking for '" << pattern << "' in the summary of:\n" << log);
+  REQUIRE(start != std::string::npos);
+  const std::string summary = log.substr(start);
+  std::smatch match;
+  REQUIRE(std::regex_search(summary, match, std::regex(pattern)));
+  return std::stoull(match[1].str());
+}
+
+}  // namespace test_support

@@ -1,0 +1,158 @@
+// Real faults on the way from the sender, made by real GStreamer senders over 127.0.0.1: packet loss, a
+// stalled sender, a sender that restarts as someone new, a resolution change mid-stream. The elaborator must
+// keep running, count what happened, and deliver results again once good video comes back.
+
+#include "support/counting_elaborator.hpp"
+#include "support/hostile_relay.hpp"
+#include "support/rtp_sender.hpp"
+#include "support/wait.hpp"
+
+#include <elaborator.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace std::chrono_literals;
+using test_support::CountingElaborator;
+using test_support::quiet_options;
+
+namespace {
+
+elaborator::RtpSource any_port() {
+  elaborator::RtpSource source;
+  source.port = 0;
+  return source;
+}
+
+test_support::SenderSettings pattern(int frames, std::uint32_t ssrc = 0, double drop = 0) {
+  auto settings = test_support::test_pattern(elaborator::Codec::vp8, frames);
+  settings.ssrc = ssrc;
+  settings.drop_probability = drop;
+  return settings;
+}
+
+void send(std::uint16_t port, const test_support::SenderSettings& settings) {
+  test_support::RtpSender sender(port, settings);
+  REQUIRE(sender.wait_until_sent(30s));
+}
+
+// Waits until the stream has decoded `more` frames beyond `from`.
+bool decodes(const CountingElaborator& e, std::uint64_t from, std::uint64_t more) {
+  return test_support::wait_until([&] { return e.stats().stream.frames_decoded >= from + more; }, 10s);
+}
+
+}  // namespace
+
+TEST_CASE("packet loss of 5 and 20 percent is counted, results keep coming, and a clean stream decodes whole") {
+  for (const double loss : {0.05, 0.20}) {
+    INFO("loss " << loss);
+    CountingElaborator counting(quiet_options("lossy", {1, 0, 100}));
+    counting.start(any_port(), "camera");
+    const std::uint16_t port = counting.stream()->port();
+    send(port, pattern(150, 0, loss));
+    std::this_thread::sleep_for(300ms);
+    const auto lossy = counting.stats();
+    // A new sender after a broken one: the jitter buffer may need a few packets to follow its sequence
+    // numbers, and the depayloader then waits for a keyframe (every 30 frames): 90 frames give 60 at least.
+    send(port, pattern(90));
+    const bool recovered = decodes(counting, lossy.stream.frames_decoded, 55);
+    counting.stop();
+    const auto s = counting.stats();
+    INFO("during loss: " << lossy.stream.frames_decoded << " of 150 decoded, " << lossy.stream.packets_lost
+                         << " packets lost, " << lossy.frames_classified << " classified");
+    CHECK(lossy.stream.packets_lost > 0);
+    CHECK(lossy.frames_classified > 0);  // between losses, frames from each keyframe on are classified
+    CHECK(lossy.stream.frames_decoded < 150);
+    CHECK(recovered);
+    CHECK(s.stream.pipeline_restarts == 0);
+  }
+}
+
+TEST_CASE("a sender that stalls for 10 s is counted as a stall, and its frames flow again when it resumes") {
+  CountingElaborator counting(quiet_options("stalled", {1, 0, 100}));
+  counting.start(any_port(), "camera");
+  const std::uint16_t port = counting.stream()->port();
+  send(port, pattern(60, 0x5EED));
+  std::this_thread::sleep_for(10s);
+  CHECK(counting.stats().stream.stalls == 1);
+  const auto before = counting.stats().stream.frames_decoded;
+  send(port, pattern(60, 0x5EED));  // the same sender, its sequence numbers and timestamps jumped ahead
+  CHECK(decodes(counting, before, 55));
+  counting.stop();
+  CHECK(counting.stats().stream.ssrc_changes == 0);
+  CHECK(counting.stats().frames_classified + counting.stats().frames_dropped == counting.stats().frames_sampled);
+}
+
+TEST_CASE("a sender that restarts with a new SSRC is followed, and counted as a new sender") {
+  CountingElaborator counting(quiet_options("restarted", {1, 0, 100}));
+  counting.start(any_port(), "camera");
+  const std::uint16_t port = counting.stream()->port();
+  send(port, pattern(60, 1111));
+  REQUIRE(decodes(counting, 0, 55));
+  const auto before = counting.stats().stream.frames_decoded;
+  send(port, pattern(60, 2222));
+  CHECK(decodes(counting, before, 55));
+  counting.stop();
+  CHECK(counting.stats().stream.ssrc_changes == 1);
+}
+
+TEST_CASE("a resolution change mid-stream is decoded and classified at both sizes") {
+  struct Sizes : elaborator::Elaborator<Sizes> {
+    using Elaborator::Elaborator;
+    std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
+      (void)frame.bgr();  // the conversion must follow the new size too
+      const std::lock_guard lock(mutex);
+      seen.insert({frame.size().width, frame.size().height});
+      return {};
+    }
+    std::set<std::pair<int, int>> sizes() {
+      const std::lock_guard lock(mutex);
+      return seen;
+    }
+    std::mutex mutex;
+    std::set<std::pair<int, int>> seen;
+  };
+  Sizes sizes(quiet_options("sizes", {1, 0, 100}));
+  sizes.start(any_port(), "camera");
+  auto settings = pattern(150);
+  test_support::RtpSender sender(sizes.stream()->port(), settings);
+  REQUIRE(test_support::wait_until([&] { return sizes.stats().frames_classified >= 30; }, 10s));
+  sender.resize(640, 480);
+  REQUIRE(sender.wait_until_sent(30s));
+  REQUIRE(test_support::wait_until([&] { return sizes.sizes().size() == 2; }, 10s));
+  sizes.stop();
+  CHECK(sizes.sizes() == std::set<std::pair<int, int>>{{320, 240}, {640, 480}});
+  CHECK(sizes.stats().stream.pipeline_restarts == 0);
+  CHECK(sizes.stats().classify_errors == 0);
+}
+
+TEST_CASE("a hostile network does not stop the elaborator, which resumes clean results after the next keyframe") {
+  CountingElaborator counting(quiet_options("hostile", {1, 0, 100}));
+  counting.start(any_port(), "camera");
+  test_support::HostileRelay relay(counting.stream()->port(), 20261125);
+  relay.set_hostility(0.3);
+  send(relay.port(), pattern(150));
+  std::this_thread::sleep_for(500ms);
+  const auto faults = relay.faults();
+  for (const char* fault : {"bit flips", "truncation", "bogus extension", "reordering", "duplication",
+                            "wrong payload type", "other SSRC"}) {
+    INFO(fault);
+    CHECK(faults.count(fault) == 1);
+  }
+  const auto hostile = counting.stats();
+  CHECK(hostile.stream.packets_rejected > 0);
+  CHECK(hostile.stream.ssrc_changes > 0);
+
+  relay.set_hostility(0);
+  send(relay.port(), pattern(120));  // resumes at a keyframe: one every 30 frames
+  CHECK(decodes(counting, hostile.stream.frames_decoded, 80));
+  counting.stop();
+  const auto s = counting.stats();
+  INFO(s.stream.packets_rejected << " rejected, " << s.stream.decode_errors << " decode errors, "
+                                 << s.stream.pipeline_restarts << " restarts");
+  CHECK(s.classify_errors == 0);
+  CHECK(s.frames_classified >= hostile.frames_classified + 80);
+}

@@ -1,0 +1,91 @@
+// The Janus helpers (library and elaborator_janus tool) against a real Janus from Debian: what they make
+// works, and what Janus refuses comes back as an error in Janus's own words.
+
+#include "support/child_process.hpp"
+#include "support/janus_server.hpp"
+#include "support/udp_receiver.hpp"
+
+#include <elaborator/janus/streaming.hpp>
+#include <elaborator/janus/videoroom.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+using namespace std::chrono_literals;
+namespace janus = elaborator::janus;
+
+namespace {
+
+janus::ForwardSpec forward_to_nowhere(const test_support::JanusServer& server) {
+  janus::ForwardSpec spec;
+  spec.room = 1234;
+  spec.publisher_id = 42;
+  spec.secret = server.secret("JANUS_ROOM_SECRET");
+  spec.port = 5004;
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("a mountpoint is created with the ports asked for, and a second one with its id is refused") {
+  const test_support::JanusServer server(MAKE_JANUS_CONFIG);
+  janus::Session session(server.url());
+  janus::MountpointSpec spec;
+  spec.id = 5;
+  spec.video_port = test_support::free_udp_port();
+  spec.data_port = test_support::free_udp_port();
+  spec.admin_key = server.secret("JANUS_ADMIN_KEY");
+  const auto made = janus::create_mountpoint(session, spec);
+  CHECK(made.id == 5);
+  CHECK(made.video_port == spec.video_port);
+  CHECK(made.data_port == spec.data_port);
+  CHECK_THROWS_WITH(janus::create_mountpoint(session, spec), Catch::Contains("already exists"));
+  janus::destroy_mountpoint(session, 5, "");
+  CHECK_NOTHROW(janus::create_mountpoint(session, spec));
+}
+
+TEST_CASE("Janus's refusals come back in its own words: admin key, secret, room, publisher") {
+  const test_support::JanusServer server(MAKE_JANUS_CONFIG);
+  janus::Session session(server.url());
+  CHECK_THROWS_WITH(janus::create_mountpoint(session, janus::MountpointSpec{}), Catch::Contains("admin_key"));
+
+  auto wrong_secret = forward_to_nowhere(server);
+  wrong_secret.secret = "not the secret";
+  CHECK_THROWS_WITH(janus::rtp_forward(session, wrong_secret), Catch::Contains("Unauthorized (wrong secret)"));
+  auto no_room = forward_to_nowhere(server);
+  no_room.room = 99;
+  CHECK_THROWS_WITH(janus::rtp_forward(session, no_room), Catch::Contains("No such room (99)"));
+  CHECK_THROWS_WITH(janus::rtp_forward(session, forward_to_nowhere(server)), Catch::Contains("No such feed (42)"));
+  CHECK(janus::list_publishers(session, 1234).empty());
+}
+
+TEST_CASE("a Janus that does not answer is an error that says so") {
+  const std::string nowhere = "http://127.0.0.1:" + std::to_string(test_support::free_tcp_port()) + "/janus";
+  CHECK_THROWS_WITH(janus::Session(nowhere, 2s), Catch::Contains("is not answering"));
+}
+
+TEST_CASE("elaborator_janus prints what it made as JSON, exits 1 with Janus's reason, and never shows a secret") {
+  const test_support::JanusServer server(MAKE_JANUS_CONFIG);
+  test_support::TempDir dir;
+  test_support::ChildProcess create({ELABORATOR_JANUS_PATH, "create-mountpoint", "--janus", server.url(), "--secrets-file",
+                                     server.secrets_file(), "--id", "9"},
+                                    dir.file("create.out"), dir.file("create.err"));
+  const auto created = create.wait_exit(10s);
+  REQUIRE(created);
+  CHECK(WEXITSTATUS(*created) == 0);
+  const auto answer = nlohmann::json::parse(create.standard_output());
+  CHECK(answer["id"] == 9);
+  CHECK(answer["video_port"].get<int>() > 0);
+
+  test_support::ChildProcess forward({ELABORATOR_JANUS_PATH, "forward", "--janus", server.url(), "--secrets-file",
+                                      server.secrets_file(), "--room", "1234", "--port", "5004"},
+                                     dir.file("forward.out"), dir.file("forward.err"));
+  const auto forwarded = forward.wait_exit(10s);
+  REQUIRE(forwarded);
+  CHECK(WEXITSTATUS(*forwarded) == 1);
+  CHECK_THAT(forward.standard_error(), Catch::Contains("room 1234 has no publisher"));
+  for (const char* name : {"JANUS_ADMIN_KEY", "JANUS_ROOM_SECRET"}) {
+    CHECK_THAT(create.standard_error() + forward.standard_error(), !Catch::Contains(server.secret(name)));
+  }
+}
