@@ -32,11 +32,10 @@ cmake --build "$build" -j "$(nproc)" --target face_detector elaborator_janus > /
 
 work=$(mktemp -d /tmp/elaborator-demo.XXXXXX)
 pids=()
-# Newest first, each one gone before the next: the elaborator flushes its last results while Janus still
-# listens, and the sender loop's gst-launch (its child) goes with it instead of being orphaned.
+# Newest first, each one gone before the next: the elaborator sends its last results while Janus still
+# listens for them.
 cleanup() {
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    pkill -TERM -P "${pids[i]}" 2> /dev/null || true
     kill "${pids[i]}" 2> /dev/null || true
     wait "${pids[i]}" 2> /dev/null || true
   done
@@ -87,11 +86,16 @@ if $camera; then
 else
   echo "== streaming $(basename "$video") (looping) to the mountpoint and the elaborator"
   (
-    # One pass of the file per run; a fixed SSRC keeps receivers from seeing a new sender each time.
+    # One pass of the file per run; a fixed SSRC keeps receivers from seeing a new sender each time. Stopped,
+    # the loop stops its gst-launch too (in the background, so that `wait` lets the trap run at once).
+    sender=
+    trap 'kill "$sender" 2> /dev/null; exit 0' TERM
     while true; do
       gst-launch-1.0 -q filesrc location="$video" ! decodebin ! videoconvert ! vp8enc deadline=1 keyframe-max-dist=30 \
         ! rtpvp8pay pt=96 ssrc=1 ! multiudpsink clients="127.0.0.1:$video_port,127.0.0.1:$elaborator_port" sync=true \
-        > /dev/null 2>&1 || exit 1
+        > /dev/null 2>&1 &
+      sender=$!
+      wait "$sender" || exit 1
     done
   ) &
   pids+=($!)
