@@ -9,6 +9,8 @@
 # face_recognizer, emotion_client, and elaborator_janus (Janus's HTTP API from scripts and init containers).
 
 # ---- build: the compilers and -dev packages, never shipped
+# Every apt-get here cleans up after itself (lists and downloaded packages): Debian's official image does that by
+# itself, a debootstrap'd one (deploy/debian-base-image.sh) does not, and 230 MB of .deb files would ship.
 FROM debian:bookworm AS build
 ARG JOBS=2
 RUN apt-get update \
@@ -16,7 +18,7 @@ RUN apt-get update \
       cmake g++ make pkg-config libopencv-dev libopencv-contrib-dev \
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
       libfmt-dev libcxxopts-dev nlohmann-json3-dev libcurl4-openssl-dev \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Sources last, so that editing them reuses the cached layers above.
 COPY CMakeLists.txt ./
@@ -45,7 +47,7 @@ RUN apt-get update \
       libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
       gstreamer1.0-plugins-bad gstreamer1.0-libav \
       libfmt9 libcurl4 ca-certificates tini \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 # A library missing here would only show when a container starts: fail the build instead.
 RUN ! ldd /usr/local/bin/* | grep 'not found'
