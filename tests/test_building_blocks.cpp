@@ -13,15 +13,17 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cstddef>
+
 #if defined(ELABORATOR_TEST_SANITIZED)
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime: g++ ships no header for it (clang's is sanitizer/allocator_interface.h).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #else
 #include <malloc.h>
 #endif
 
 #include <algorithm>
 #include <chrono>
-#include <cstddef>
 #include <functional>
 #include <limits>
 #include <string>
