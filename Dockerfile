@@ -6,7 +6,8 @@
 # Configuration: command-line options, or the same options as ELABORATOR_<OPTION> environment variables
 # (ELABORATOR_RTP_PORT=5004, ELABORATOR_UDP=..., ELABORATOR_STDOUT=1); the command line wins.
 # See docs/deployment.md. The programs: face_detector (the default), dark_frames, object_detector,
-# face_recognizer, emotion_client, and elaborator_janus (Janus's HTTP API from scripts and init containers).
+# face_recognizer, emotion_client, elaborator (all their kinds in one process, streams added through its
+# control API), and elaborator_janus (Janus's HTTP API from scripts and init containers).
 
 # ---- build: the compilers and -dev packages, never shipped
 # Every apt-get here cleans up after itself (lists and downloaded packages): Debian's official image does that by
@@ -17,7 +18,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libopencv-dev libopencv-contrib-dev \
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
-      libfmt-dev libcxxopts-dev nlohmann-json3-dev libcurl4-openssl-dev \
+      libfmt-dev libcxxopts-dev nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Sources last, so that editing them reuses the cached layers above.
@@ -32,7 +33,7 @@ RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEA
  && cmake --build /tmp/build -j "$JOBS" \
  && mkdir /out \
  && cd /tmp/build/examples \
- && install -s -m 755 face_detector dark_frames object_detector face_recognizer emotion_client elaborator_janus /out/ \
+ && install -s -m 755 face_detector dark_frames object_detector face_recognizer emotion_client elaborator elaborator_janus /out/ \
  && rm -rf /tmp/build
 
 # ---- runtime: the shared libraries, GStreamer plugins and data the programs load, and nothing else
@@ -46,7 +47,7 @@ RUN apt-get update \
       libopencv-dnn406 libopencv-contrib406 opencv-data \
       libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
       gstreamer1.0-plugins-bad gstreamer1.0-libav \
-      libfmt9 libcurl4 ca-certificates tini \
+      libfmt9 libcurl4 libcpp-httplib0.11 ca-certificates tini \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 # A library missing here would only show when a container starts: fail the build instead.

@@ -23,7 +23,12 @@ if(NOT TARGET PkgConfig::elaborator_gstreamer)
   pkg_check_modules(elaborator_gstreamer REQUIRED IMPORTED_TARGET GLOBAL
     gstreamer-1.0>=1.20 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-net-1.0 gio-2.0)
 endif()
+# The control API's HTTP server (Debian's cpp-httplib has no CMake package, only pkg-config).
+if(NOT TARGET PkgConfig::elaborator_httplib)
+  pkg_check_modules(elaborator_httplib REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib>=0.11)
+endif()
 
 set(ELABORATOR_DEPENDENCY_TARGETS
   Threads::Threads opencv_core opencv_imgproc opencv_imgcodecs opencv_objdetect
-  nlohmann_json::nlohmann_json fmt::fmt cxxopts::cxxopts CURL::libcurl PkgConfig::elaborator_gstreamer)
+  nlohmann_json::nlohmann_json fmt::fmt cxxopts::cxxopts CURL::libcurl PkgConfig::elaborator_gstreamer
+  PkgConfig::elaborator_httplib)

@@ -59,12 +59,14 @@ video_port=$(sed 's/.*"video_port":\([0-9]*\).*/\1/' <<< "$ports")
 data_port=$(sed 's/.*"data_port":\([0-9]*\).*/\1/' <<< "$ports")
 
 # The elaborator: OS-picked ports, results to the mountpoint's datachannel and to a file.
+# Its ready file says which ports it listens on, once it does.
 "$build/examples/face_detector" --rtp-port 0 --rtcp-port 0 --udp "127.0.0.1:$data_port" --name faces \
-  --stream-id camera --jsonl "$work/results.jsonl" 2> >(tee "$work/elaborator.log" >&2) &
+  --stream-id camera --jsonl "$work/results.jsonl" --ready-file "$work/ready.json" 2> >(tee "$work/elaborator.log" >&2) &
 pids+=($!)
-for _ in $(seq 100); do grep -q "receiving rtp" "$work/elaborator.log" 2> /dev/null && break; sleep 0.1; done
-elaborator_port=$(sed -n "s/.*receiving rtp [a-z0-9]* on 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" "$work/elaborator.log" | head -n 1)
-elaborator_rtcp=$(sed -n 's/.*rtcp on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/elaborator.log" | head -n 1)
+for _ in $(seq 100); do [ -f "$work/ready.json" ] && break; sleep 0.1; done
+[ -f "$work/ready.json" ] || { echo "face_detector did not start: see $work/elaborator.log"; exit 1; }
+read -r elaborator_port elaborator_rtcp < <(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["streams"][0]
+print(s["rtp_port"], s["rtcp_port"])' "$work/ready.json")
 
 # The pages, with Debian's janus.js and adapter.js beside them.
 mkdir -p "$work/www"

@@ -25,21 +25,17 @@ echo "== building face_detector in $build"
 [ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build" -j "$(nproc)" --target face_detector > /dev/null
 
-log=$(mktemp)
+ready=$(mktemp -u /tmp/elaborator-ready.XXXXXX)
 detector_pid=""
-trap '[ -n "$detector_pid" ] && kill "$detector_pid" 2>/dev/null; rm -f "$log"' EXIT
+trap '[ -n "$detector_pid" ] && kill "$detector_pid" 2>/dev/null; rm -f "$ready"' EXIT
 
 rm -f "$results"
-# Port 0: the OS picks a free port; the detector says which on its first line.
-"$build/examples/face_detector" --rtp-port 0 --codec "$codec" --jsonl "$results" --stats-interval 2 2> >(tee "$log" >&2) &
+# Port 0: the OS picks a free port; the detector's ready file says which, once it listens.
+"$build/examples/face_detector" --rtp-port 0 --codec "$codec" --jsonl "$results" --stats-interval 2 --ready-file "$ready" &
 detector_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n "s/.*receiving rtp [a-z0-9]* on 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" "$log" | head -n 1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "face_detector did not start"; exit 1; }
+for _ in $(seq 100); do [ -f "$ready" ] && break; sleep 0.1; done
+[ -f "$ready" ] || { echo "face_detector did not start"; exit 1; }
+port=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["streams"][0]["rtp_port"])' "$ready")
 
 echo "== streaming $(basename "$video") as $codec RTP to 127.0.0.1:$port, in real time (about 11 s)"
 gst-launch-1.0 -q filesrc location="$video" ! decodebin ! videoconvert ! $encoder ! udpsink host=127.0.0.1 port="$port" sync=true

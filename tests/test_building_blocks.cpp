@@ -2,6 +2,8 @@
 // RTP header parsing, fitting results into a datagram, boxes, images, face crops, JPEG, the statistics text
 // and the command line.
 
+#include "support/counting_elaborator.hpp"
+
 #include <elaborator.hpp>
 #include <elaborator/detail/datagram_fit.hpp>
 #include <elaborator/detail/frame_queue.hpp>
@@ -306,20 +308,23 @@ TEST_CASE("a compound RTCP packet is accepted only if every packet in it is whol
   CHECK_FALSE(parse_rtcp_compound(padded_first));
 }
 
-TEST_CASE("a program may allow running without an input, and give sampling defaults of its own") {
-  elaborator::cli::Parser cli("billed", "A program whose classify() costs money.", SamplingPolicy{1, 2.0, 1});
+TEST_CASE("a program may allow running without an input, and its kind gives sampling defaults of its own") {
+  elaborator::Kind billed = test_support::counting_kind();
+  billed.sampling = SamplingPolicy{1, 2.0, 1};
+  elaborator::cli::Parser cli("billed", "A program whose classify() costs money.", {billed});
   cli.allow_no_input();
   const char* no_input[] = {"billed", "--stats-interval", "0"};
   const auto without = cli.parse(3, no_input);
-  CHECK_FALSE(without.has_input);
-  CHECK(without.elaboration.sampling.max_fps == 2.0);
+  CHECK_FALSE(without.has_input());
   CHECK(cli.help().find("(default: 2)") != std::string::npos);
 
-  const char* with_file[] = {"billed", "--file", "video.mp4", "--max-fps", "0"};
-  const auto with = cli.parse(5, with_file);
-  CHECK(with.has_input);
-  CHECK(std::get<elaborator::FileSource>(with.source).path == "video.mp4");
-  CHECK(with.elaboration.sampling.max_fps == 0.0);
+  const char* with_file[] = {"billed", "--file", "video.mp4"};
+  const auto with = cli.parse(3, with_file);
+  REQUIRE(with.has_input());
+  CHECK(std::get<elaborator::FileSource>(with.config.streams.at(0).source).path == "video.mp4");
+  CHECK(with.config.streams.at(0).elaborations.at(0).sampling.max_fps == 2.0);
+  const char* uncapped[] = {"billed", "--file", "video.mp4", "--max-fps", "0"};
+  CHECK(cli.parse(5, uncapped).config.streams.at(0).elaborations.at(0).sampling.max_fps == 0.0);
   CHECK(cli.interpret([] { return 42; }) == 42);
 }
 

@@ -73,29 +73,31 @@ TEST_CASE("an elaboration blocked for a second changes nothing for another on th
 TEST_CASE("several streams in one process keep their results apart") {
   test_support::TempDir dir;
   const auto shared = elaborator::JsonLinesSink::open(dir.file("all.jsonl"));
-  elaborator::StreamSet set;
+  elaborator::Registry registry;
   const std::map<std::string, std::uint64_t> frames{{"north", 30}, {"south", 45}, {"west", 60}};
   for (const auto& [id, count] : frames) {
-    auto& stream = set.add_stream(any_port(), id);
-    set.add_elaboration(stream, std::make_unique<CountingElaborator>(quiet_options("count", {1, 0, 1000}, {shared})));
+    std::vector<std::unique_ptr<elaborator::Elaboration>> counting;
+    counting.push_back(std::make_unique<CountingElaborator>(quiet_options("count", {1, 0, 1000}, {shared})));
+    registry.add_stream(id, any_port(), std::move(counting));
   }
-  CHECK_THROWS_WITH(set.add_stream(any_port(), "north"), Catch::Contains("two streams are called 'north'"));
-  set.start();
+  CHECK_THROWS_WITH(registry.add_stream("north", any_port(), {}), Catch::Contains("a stream called 'north' runs already"));
   std::vector<std::unique_ptr<test_support::RtpSender>> senders;
-  for (const auto* stream : set.streams()) {
+  for (const auto& stream : registry.streams()) {
+    const auto port = std::get<elaborator::RtpSource>(stream.source).port;
     senders.push_back(std::make_unique<test_support::RtpSender>(
-        stream->port(), test_support::test_pattern(elaborator::Codec::vp8, static_cast<int>(frames.at(stream->id())))));
+        port, test_support::test_pattern(elaborator::Codec::vp8, static_cast<int>(frames.at(stream.id)))));
   }
   for (auto& sender : senders) REQUIRE(sender->wait_until_sent(30s));
   REQUIRE(test_support::wait_until(
       [&] {
-        for (const auto& s : set.stats()) {
-          if (s.frames_classified != s.stream.frames_decoded || s.stream.frames_received != frames.at(s.stream.id)) return false;
+        for (const auto& stream : registry.streams()) {
+          const auto& s = stream.elaborations.at(0);
+          if (s.frames_classified != stream.stats.frames_decoded || stream.stats.frames_received != frames.at(stream.id)) return false;
         }
         return true;
       },
       10s));
-  set.stop();
+  registry.stop();
 
   std::map<std::string, std::uint64_t> results;
   std::istringstream lines(test_support::read_file(dir.file("all.jsonl")));
@@ -106,70 +108,9 @@ TEST_CASE("several streams in one process keep their results apart") {
     CHECK(message["frame"]["index"] == results[stream]);
     ++results[stream];
   }
-  for (const auto& s : set.stats()) {
-    INFO(s.stream.id);
-    CHECK(s.stream.frames_decoded + 3 >= frames.at(s.stream.id));
-    CHECK(results[s.stream.id] == s.stream.frames_decoded);
+  for (const auto& stream : registry.streams()) {
+    INFO(stream.id);
+    CHECK(stream.stats.frames_decoded + 3 >= frames.at(stream.id));
+    CHECK(results[stream.id] == stream.stats.frames_decoded);
   }
-}
-
-TEST_CASE("a JSON configuration describes streams with sources, sampling and sinks") {
-  const auto streams = elaborator::parse_config(nlohmann::json::parse(R"({
-    "stats_interval": 2,
-    "streams": [
-      {"id": "camera-1", "rtp": {"port": 5004, "codec": "h264", "rtcp_port": 5005, "payload_type": 100},
-       "elaborations": [
-         {"name": "faces", "every": 3, "max_fps": 5, "queue": 2, "udp": ["127.0.0.1:20001", "[::1]:20002"],
-          "udp_max_bytes": 1200, "params": {"min_face": 60}},
-         {"name": "objects", "jsonl": "objects.jsonl", "stdout": true}]},
-      {"id": "archive", "file": {"path": "/tmp/video.mp4", "realtime": true}, "elaborations": [{"name": "faces"}]}]})"));
-  REQUIRE(streams.size() == 2);
-  const auto& rtp = std::get<elaborator::RtpSource>(streams[0].source);
-  CHECK(rtp.port == 5004);
-  CHECK(rtp.codec == elaborator::Codec::h264);
-  CHECK(rtp.rtcp_port == 5005);
-  CHECK(rtp.payload_type == 100);
-  const auto& faces = streams[0].elaborations[0];
-  CHECK(faces.name == "faces");
-  CHECK(faces.sampling.every_nth == 3);
-  CHECK(faces.sampling.max_fps == 5);
-  CHECK(faces.sampling.queue_capacity == 2);
-  CHECK(faces.sinks.udp.size() == 2);
-  CHECK(faces.sinks.udp[1].host == "::1");
-  CHECK(faces.sinks.udp_max_bytes == 1200);
-  CHECK(faces.report_interval == 2s);
-  CHECK(faces.params["min_face"] == 60);
-  CHECK(streams[0].elaborations[1].sinks.jsonl == "objects.jsonl");
-  CHECK(streams[0].elaborations[1].sinks.standard_output);
-  const auto& file = std::get<elaborator::FileSource>(streams[1].source);
-  CHECK(file.path == "/tmp/video.mp4");
-  CHECK(file.realtime);
-}
-
-TEST_CASE("a configuration mistake is an error that says where it is") {
-  auto error_of = [](const char* text) {
-    try {
-      elaborator::parse_config(nlohmann::json::parse(text));
-    } catch (const elaborator::Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  CHECK(error_of(R"({"streams": []})") == "config: needs \"streams\": a list of at least one stream");
-  CHECK(error_of(R"({"streams": [{"id": "a", "rtp": {"prot": 5004}, "elaborations": [{}]}]})") ==
-        "config.streams[0].rtp.prot: unknown key");
-  CHECK(error_of(R"({"streams": [{"id": "a", "rtp": {"port": 70000}, "elaborations": [{}]}]})") ==
-        "config.streams[0].rtp.port: must be a whole number from 0 to 65535");
-  CHECK(error_of(R"({"streams": [{"id": "a", "rtp": {"port": 1, "codec": "av1"}, "elaborations": [{}]}]})") ==
-        "config.streams[0].rtp.codec: unknown codec 'av1': expected vp8, vp9 or h264");
-  CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "rtp": {"port": 1}, "elaborations": [{}]}]})") ==
-        "config.streams[0]: needs exactly one of \"rtp\", \"file\" or \"pipeline\"");
-  CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "elaborations": [{"every": 0}]}]})") ==
-        "config.streams[0].elaborations[0].every: must be a whole number from 1 to 4294967295");
-  CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "elaborations": [{"udp": ["nowhere"]}]}]})") ==
-        "config.streams[0].elaborations[0].udp: 'nowhere' is not HOST:PORT");
-  CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "elaborations": [{}]},
-                                 {"id": "a", "file": {"path": "y"}, "elaborations": [{}]}]})") ==
-        "config.streams[1]: a second stream called 'a'");
-  CHECK(error_of(R"([1, 2])") == "config: must be an object");
 }

@@ -3,6 +3,7 @@
 // keep running, count what happened, and deliver results again once good video comes back.
 
 #include "support/counting_elaborator.hpp"
+#include "support/own_stream.hpp"
 #include "support/hostile_relay.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/wait.hpp"
@@ -50,8 +51,8 @@ TEST_CASE("packet loss of 5 and 20 percent is counted, results keep coming, and 
   for (const double loss : {0.05, 0.20}) {
     INFO("loss " << loss);
     CountingElaborator counting(quiet_options("lossy", {1, 0, 100}));
-    counting.start(any_port(), "camera");
-    const std::uint16_t port = counting.stream()->port();
+    test_support::OwnStream own_stream(counting, any_port(), "camera");
+    const std::uint16_t port = own_stream.port();
     send(port, pattern(150, 0, loss));
     std::this_thread::sleep_for(300ms);
     const auto lossy = counting.stats();
@@ -73,8 +74,8 @@ TEST_CASE("packet loss of 5 and 20 percent is counted, results keep coming, and 
 
 TEST_CASE("a sender that stalls for 10 s is counted as a stall, and its frames flow again when it resumes") {
   CountingElaborator counting(quiet_options("stalled", {1, 0, 100}));
-  counting.start(any_port(), "camera");
-  const std::uint16_t port = counting.stream()->port();
+  test_support::OwnStream own_stream(counting, any_port(), "camera");
+  const std::uint16_t port = own_stream.port();
   send(port, pattern(60, 0x5EED));
   std::this_thread::sleep_for(10s);
   CHECK(counting.stats().stream.stalls == 1);
@@ -88,8 +89,8 @@ TEST_CASE("a sender that stalls for 10 s is counted as a stall, and its frames f
 
 TEST_CASE("a sender that restarts with a new SSRC is followed, and counted as a new sender") {
   CountingElaborator counting(quiet_options("restarted", {1, 0, 100}));
-  counting.start(any_port(), "camera");
-  const std::uint16_t port = counting.stream()->port();
+  test_support::OwnStream own_stream(counting, any_port(), "camera");
+  const std::uint16_t port = own_stream.port();
   send(port, pattern(60, 1111));
   REQUIRE(decodes(counting, 0, 55));
   const auto before = counting.stats().stream.frames_decoded;
@@ -116,9 +117,9 @@ TEST_CASE("a resolution change mid-stream is decoded and classified at both size
     std::set<std::pair<int, int>> seen;
   };
   Sizes sizes(quiet_options("sizes", {1, 0, 100}));
-  sizes.start(any_port(), "camera");
+  test_support::OwnStream own_stream(sizes, any_port(), "camera");
   auto settings = pattern(150);
-  test_support::RtpSender sender(sizes.stream()->port(), settings);
+  test_support::RtpSender sender(own_stream.port(), settings);
   REQUIRE(test_support::wait_until([&] { return sizes.stats().frames_classified >= 30; }, 10s));
   sender.resize(640, 480);
   REQUIRE(sender.wait_until_sent(30s));
@@ -131,8 +132,8 @@ TEST_CASE("a resolution change mid-stream is decoded and classified at both size
 
 TEST_CASE("a hostile network does not stop the elaborator, which resumes clean results after the next keyframe") {
   CountingElaborator counting(quiet_options("hostile", {1, 0, 100}));
-  counting.start(any_port(), "camera");
-  test_support::HostileRelay relay(counting.stream()->port(), 20261125);
+  test_support::OwnStream own_stream(counting, any_port(), "camera");
+  test_support::HostileRelay relay(own_stream.port(), 20261125);
   relay.set_hostility(0.3);
   send(relay.port(), pattern(150));
   std::this_thread::sleep_for(500ms);

@@ -39,9 +39,9 @@ bool is_third(double value) {
 TEST_CASE("object_detector on Megamind over RTP reports its model's detections: cells, kept classes, over the threshold") {
   test_support::TempDir dir;
   ChildProcess detector(painted_head({"--rtp-port", "0", "--threshold", "0.3", "--classes", "red", "--jsonl",
-                                      dir.file("objects.jsonl"), "--stats-interval", "2"}),
+                                      dir.file("objects.jsonl"), "--stats-interval", "2", "--ready-file", dir.file("ready.json")}),
                         dir.file("stdout"), dir.file("stderr"));
-  test_support::stream_megamind_to(test_support::rtp_port_of(detector));
+  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")));
   test_support::stop_cleanly(detector);
 
   const auto results = test_support::results_in(dir.file("objects.jsonl"));

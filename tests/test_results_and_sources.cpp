@@ -3,6 +3,7 @@
 // a file is read as fast as the elaboration goes and no frame is dropped.
 
 #include "support/counting_elaborator.hpp"
+#include "support/own_stream.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
 
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <sstream>
 
@@ -27,7 +29,7 @@ const std::string megamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.a
 template <class Elaboration>
 void run_over_megamind(Elaboration& elaboration) {
   if (!std::filesystem::exists(megamind)) FAIL("missing " << megamind << ": install Debian's opencv-doc");
-  elaboration.start(elaborator::FileSource{megamind, false}, "megamind");
+  test_support::OwnStream own_stream(elaboration, elaborator::FileSource{megamind, false}, "megamind");
   REQUIRE(elaboration.wait_for(60s));
   elaboration.stop();
 }
@@ -137,10 +139,11 @@ TEST_CASE("a sink that cannot be opened is an error naming it") {
 
 TEST_CASE("a gst-launch pipeline ending in an appsink is a source") {
   CountingElaborator counting(quiet_options("pipeline", {1, 0, 1}));
-  counting.start(elaborator::PipelineSource{"videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120 ! "
-                                            "videoconvert ! appsink name=appsink",
-                                            false},
-                 "test-pattern");
+  test_support::OwnStream own_stream(counting,
+                                     elaborator::PipelineSource{"videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120 ! "
+                                                                "videoconvert ! appsink name=appsink",
+                                                                false},
+                                     "test-pattern");
   REQUIRE(counting.wait_for(30s));
   counting.stop();
   CHECK(counting.stats().stream.frames_decoded == 30);
@@ -149,10 +152,11 @@ TEST_CASE("a gst-launch pipeline ending in an appsink is a source") {
 
 TEST_CASE("a source that cannot work is an error at start that says why") {
   CountingElaborator counting(quiet_options("broken", {}));
-  CHECK_THROWS_WITH(counting.start(elaborator::FileSource{"/nonexistent.avi", false}), Catch::Contains("/nonexistent.avi"));
-  CHECK_THROWS_WITH(counting.start(elaborator::PipelineSource{"videotestsrc ! fakesink", true}),
+  using test_support::OwnStream;
+  CHECK_THROWS_WITH(OwnStream(counting, elaborator::FileSource{"/nonexistent.avi", false}), Catch::Contains("/nonexistent.avi"));
+  CHECK_THROWS_WITH(OwnStream(counting, elaborator::PipelineSource{"videotestsrc ! fakesink", true}),
                     Catch::Contains("appsink name=appsink"));
-  CHECK_THROWS_WITH(counting.start(elaborator::PipelineSource{"no_such_element ! appsink name=appsink", true}),
+  CHECK_THROWS_WITH(OwnStream(counting, elaborator::PipelineSource{"no_such_element ! appsink name=appsink", true}),
                     Catch::Contains("no_such_element"));
 }
 
@@ -163,13 +167,13 @@ TEST_CASE("an undecodable file ends its stream with a counted error instead of h
     for (int i = 0; i < 100000; ++i) garbage.put(static_cast<char>(i * 7919 % 251));
   }
   CountingElaborator counting(quiet_options("garbage", {}));
-  bool started = true;
+  std::optional<test_support::OwnStream> own_stream;
   try {
-    counting.start(elaborator::FileSource{dir.file("garbage.avi"), false}, "garbage");
+    own_stream.emplace(counting, elaborator::FileSource{dir.file("garbage.avi"), false}, "garbage");
   } catch (const elaborator::Error&) {
-    started = false;  // refusing at start is as good as failing later: either way it is reported
+    // refusing at start is as good as failing later: either way it is reported
   }
-  if (started) {
+  if (own_stream) {
     REQUIRE(counting.wait_for(10s));
     counting.stop();
     CHECK(counting.stats().stream.ended);
@@ -216,7 +220,7 @@ class LateAnswers : public elaborator::Elaborator<LateAnswers> {
 TEST_CASE("an elaboration that calls finish() from a hook classifies no further frame, and ends as a file would") {
   test_support::TempDir dir;
   LateAnswers late(quiet_options("late", {1, 0, 1}, {elaborator::JsonLinesSink::open(dir.file("late.jsonl"))}), 5);
-  late.start(elaborator::FileSource{megamind, false}, "megamind");
+  test_support::OwnStream own_stream(late, elaborator::FileSource{megamind, false}, "megamind");
   REQUIRE(late.wait_for(30s));
   late.stop();
   const auto s = late.stats();

@@ -2,6 +2,7 @@
 // the library, which receives, decodes and samples it. Counts are checked exactly against what was decoded.
 
 #include "support/counting_elaborator.hpp"
+#include "support/own_stream.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
@@ -153,8 +154,8 @@ TEST_CASE("classify sees the decoder's gray plane, a BGR view converted once, th
     std::vector<Seen> seen;
   };
   Inspector inspector(quiet_options("inspector", {1, 0, 100}));
-  inspector.start(rtp_on_any_port(elaborator::Codec::vp8), "camera");
-  test_support::RtpSender sender(inspector.stream()->port(), test_support::test_pattern(elaborator::Codec::vp8, 20));
+  test_support::OwnStream own_stream(inspector, rtp_on_any_port(elaborator::Codec::vp8), "camera");
+  test_support::RtpSender sender(own_stream.port(), test_support::test_pattern(elaborator::Codec::vp8, 20));
   REQUIRE(sender.wait_until_sent(30s));
   REQUIRE(test_support::wait_until([&] { return inspector.count() >= 15; }, 10s));
   inspector.stop();
@@ -173,8 +174,8 @@ TEST_CASE("classify sees the decoder's gray plane, a BGR view converted once, th
 
 TEST_CASE("garbage packets are rejected and counted, and a good stream after them is decoded") {
   CountingElaborator counting(quiet_options("counting", {1, 0, 100}));
-  counting.start(rtp_on_any_port(elaborator::Codec::vp8), "camera");
-  const std::uint16_t port = counting.stream()->port();
+  test_support::OwnStream own_stream(counting, rtp_on_any_port(elaborator::Codec::vp8), "camera");
+  const std::uint16_t port = own_stream.port();
 
   std::mt19937 random(42);
   auto random_bytes = [&](std::size_t size) {
@@ -218,7 +219,7 @@ TEST_CASE("stopping a stream that never received a packet is prompt and leaves a
   test_support::TempDir dir;
   const std::string path = dir.file("results.jsonl");
   CountingElaborator counting(quiet_options("idle", {}, {elaborator::JsonLinesSink::open(path)}));
-  counting.start(rtp_on_any_port(elaborator::Codec::vp8), "camera");
+  test_support::OwnStream own_stream(counting, rtp_on_any_port(elaborator::Codec::vp8), "camera");
   std::this_thread::sleep_for(200ms);
   const auto before = std::chrono::steady_clock::now();
   counting.stop();
@@ -236,7 +237,7 @@ TEST_CASE("a port that is already in use is an error at start, not a silent spli
   elaborator::RtpSource source;
   source.port = occupant.port();
   CountingElaborator counting(quiet_options("second", {}));
-  CHECK_THROWS_AS(counting.start(source, "camera"), elaborator::Error);
+  CHECK_THROWS_AS(test_support::OwnStream(counting, source, "camera"), elaborator::ConflictError);
 }
 
 TEST_CASE("with an RTCP port, the stream asks the sender's RTCP address for a keyframe at start and after a stall") {
@@ -277,9 +278,9 @@ TEST_CASE("with an allowed sender, packets from any other address are dropped an
   elaborator::RtpSource source = rtp_on_any_port(elaborator::Codec::vp8);
   source.allowed_sender = "127.0.0.2";
   CountingElaborator counting(quiet_options("guarded", {1, 0, 100}));
-  counting.start(source, "camera");
+  test_support::OwnStream own_stream(counting, source, "camera");
   auto stranger = test_support::test_pattern(elaborator::Codec::vp8, 30);
-  test_support::RtpSender from_stranger(counting.stream()->port(), stranger);
+  test_support::RtpSender from_stranger(own_stream.port(), stranger);
   REQUIRE(from_stranger.wait_until_sent(30s));
   REQUIRE(test_support::wait_until([&] { return counting.stats().stream.packets_rejected >= 30; }, 5s));
   CHECK(counting.stats().stream.packets_received == 0);
@@ -288,7 +289,7 @@ TEST_CASE("with an allowed sender, packets from any other address are dropped an
   auto allowed = test_support::test_pattern(elaborator::Codec::vp8, 30);
   allowed.from = "127.0.0.2";
   const auto rejected = counting.stats().stream.packets_rejected;
-  test_support::RtpSender from_allowed(counting.stream()->port(), allowed);
+  test_support::RtpSender from_allowed(own_stream.port(), allowed);
   REQUIRE(from_allowed.wait_until_sent(30s));
   REQUIRE(test_support::wait_until([&] { return counting.stats().stream.frames_decoded >= 25; }, 5s));
   counting.stop();

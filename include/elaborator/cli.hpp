@@ -1,17 +1,13 @@
 #pragma once
-// The command line every elaborator program shares: where the video comes from, which frames are
-// classified, where results go, how often statistics are printed. A program adds its own options to the
-// same parser, so one --help explains everything:
+// The command line every elaborator program shares. It builds the same JSON a --streams-file holds and
+// hands it to the same parser (config.hpp), so an option means what the file's key means, with the same
+// defaults and limits; an error names the option ("--jitter-ms: must be a whole number from 0 to 10000")
+// where the file's names the key. A program with one kind of elaboration gets an option per parameter of
+// that kind (min_face is --min-face); a program with several chooses one with --kind and sets it with
+// --params JSON. A program adds options of its own to the same parser, so one --help explains everything:
 //
-//   elaborator::cli::Parser cli("face_detector", "Finds faces in a live video stream.");
-//   cli.add_options("Face detection")("min-face", "smallest face, pixels", cxxopts::value<int>()->default_value("40"));
-//   const elaborator::cli::Arguments args = cli.parse(argc, argv);   // exits on --help or a bad option
-//   Faces faces(args.elaboration, args.get<int>("min-face"));
-//   return elaborator::run_until_stopped(faces, args.source, args.stream_id);
-//
-// A program that can run many streams in one process calls allow_many_streams() and hands the parsed
-// arguments to run_until_stopped(args, make) (runner.hpp), which makes one elaboration per configured one:
-// then --stream ID=PORT (repeatable) and --streams-file FILE (JSON, config.hpp) are inputs too.
+//   elaborator::cli::Parser cli("face_detector", "Finds faces in a live video stream.", {face_detector_kind()});
+//   return elaborator::run_until_stopped(cli.parse(argc, argv));    // exits on --help or a bad option
 //
 // Every long option can also come from the environment, for containers: --rtp-port 5004 is
 // ELABORATOR_RTP_PORT=5004, a flag such as --stdout is ELABORATOR_STDOUT=1. The command line wins.
@@ -19,24 +15,23 @@
 #include "config.hpp"
 #include "endpoint.hpp"
 #include "error.hpp"
-#include "options.hpp"
-#include "sampling.hpp"
-#include "sinks/json_lines_sink.hpp"
-#include "sinks/udp_sink.hpp"
-#include "source.hpp"
+#include "kinds.hpp"
+#include "registry.hpp"
 
 #include <cxxopts.hpp>
 #include <fmt/core.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cctype>
 #include <exception>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,30 +39,18 @@
 
 namespace elaborator::cli {
 
-// One elaboration to make: its options (sinks open) and, from a --streams-file, the program's own "params".
-struct ElaborationPlan {
-  ElaborationOptions options;
-  nlohmann::json params = nlohmann::json::object();
-};
-
-// One stream to receive and the elaborations to run on it.
-struct StreamPlan {
-  std::string id;
-  Source source;
-  std::vector<ElaborationPlan> elaborations;
-};
-
-// What the shared options resolve to, plus the raw result for the program's own options.
+// What a command line asks for.
 struct Arguments {
-  bool has_input = true;  // false only when the program allows no input and none was given
-  // The single input (--rtp-port, --file or --pipeline); with --stream or --streams-file, see `streams`.
-  Source source;
-  std::string stream_id;
-  ElaborationOptions elaboration;
-  // Every stream to run, whichever way it was given (one, for a single input).
-  std::vector<StreamPlan> streams;
-  cxxopts::ParseResult raw;
+  Config config;                     // the streams to run from the start (none: the control API adds them)
+  Kinds kinds;                       // what elaborations this program can make
+  nlohmann::json params;             // with one kind: its parameters as the options set them, checked, complete
+  std::optional<Endpoint> control;   // --control HOST:PORT
+  std::string control_token_file;    // --control-token-file
+  std::string ready_file;            // --ready-file
+  RegistryLimits limits;             // --max-streams
+  cxxopts::ParseResult raw;          // for the program's own options
 
+  [[nodiscard]] bool has_input() const { return !config.streams.empty(); }
   template <class T>
   [[nodiscard]] T get(const std::string& name) const {
     return raw[name].as<T>();
@@ -76,66 +59,28 @@ struct Arguments {
 };
 
 class Parser {
-  static constexpr const char* input_group = "Input (one of --rtp-port, --file, --pipeline)";
+  static constexpr const char* input_group = "Input (one of --rtp-port, --file, --pipeline, --stream, --streams-file)";
+  static constexpr const char* sampling_group = "Sampling";
+  static constexpr const char* results_group = "Results (any number at once; none: stdout)";
+  static constexpr const char* run_group = "Run";
+  static constexpr const char* service_group = "Service (a long-running process: docs/service.md)";
 
  public:
-  // `sampling` gives the defaults of --every, --max-fps and --queue, for a program whose classify() has a
-  // price (a cloud service bills each request) and should not run on every frame unless asked to.
-  Parser(std::string program, std::string description, SamplingPolicy sampling = {})
-      : program_(std::move(program)),
+  Parser(std::string program, std::string description, Kinds kinds)
+      : program_(std::move(program)), kinds_(std::move(kinds)),
         options_(program_, std::move(description) +
                                "\n\nEvery option can also be set in the environment, for containers: --rtp-port 5004 "
                                "is ELABORATOR_RTP_PORT=5004, --stdout is ELABORATOR_STDOUT=1. The command line wins.") {
-    options_.set_width(100);
-    options_.add_options(input_group)
-      ("rtp-port", "receive RTP video on this UDP port (0: any free port, printed at start)", cxxopts::value<int>())
-      ("bind", "address to receive RTP on; 0.0.0.0 for every interface", cxxopts::value<std::string>()->default_value("127.0.0.1"))
-      ("codec", "RTP video codec: vp8, vp9 or h264", cxxopts::value<std::string>()->default_value("vp8"))
-      ("payload-type", "RTP payload type; packets with another one are dropped", cxxopts::value<int>()->default_value("96"))
-      ("jitter-ms", "how long the jitter buffer waits for late RTP packets", cxxopts::value<int>()->default_value("50"))
-      ("rtcp-port", "listen for the sender's RTCP on this port and ask it for keyframes (the rtcp_port of a "
-                    "Janus rtp_forward; 0: any free port)", cxxopts::value<int>())
-      ("allowed-sender", "accept RTP only from this IP address (e.g. Janus's); drop and count the rest",
-       cxxopts::value<std::string>())
-      ("file", "read a media file instead of RTP", cxxopts::value<std::string>())
-      ("realtime", "with --file: play at the file's frame rate instead of as fast as possible")
-      ("pipeline", "a gst-launch description ending in '! videoconvert ! appsink name=appsink'", cxxopts::value<std::string>());
-    options_.add_options("Sampling")
-      ("every", "classify every Nth decoded frame", cxxopts::value<unsigned>()->default_value(fmt::format("{}", sampling.every_nth)))
-      ("max-fps", "classify at most this many frames per second (0: no cap)",
-       cxxopts::value<double>()->default_value(fmt::format("{}", sampling.max_fps)))
-      ("queue", "frames that may wait for classify; the oldest is dropped when full (1: newest only)",
-       cxxopts::value<std::size_t>()->default_value(fmt::format("{}", sampling.queue_capacity)));
-    options_.add_options("Results (any number at once)")
-      ("udp", "send each result as one datagram to HOST:PORT (e.g. a Janus Streaming data port); repeatable",
-       cxxopts::value<std::vector<std::string>>())
-      ("udp-max-bytes", "largest datagram; bigger results keep their most confident detections",
-       cxxopts::value<std::size_t>()->default_value(std::to_string(UdpSink::default_max_datagram)))
-      ("jsonl", "append results to FILE as JSON Lines", cxxopts::value<std::string>())
-      ("stdout", "print results on stdout as JSON Lines (the default when no other result option is given)");
-    options_.add_options("Run")
-      ("stream-id", "the stream's name in results", cxxopts::value<std::string>()->default_value("stream"))
-      ("name", "the elaboration's name in results", cxxopts::value<std::string>()->default_value(program_))
-      ("stats-interval", "seconds between statistics lines on stderr (0: none)", cxxopts::value<double>()->default_value("5"))
-      ("h,help", "show this help");
+    options_.set_width(110);
+    add_shared_options();
+    if (kinds_.size() == 1) add_param_options(kinds_.all().front());
   }
 
   // For a program that also has work without a video (training from images, say): no input is then not an
-  // error, and Arguments::has_input tells whether one was given.
+  // error, and Arguments::has_input() tells whether one was given.
   void allow_no_input() { input_optional_ = true; }
 
-  // For a program that runs elaborations through run_until_stopped(args, make): adds --stream ID=PORT and
-  // --streams-file FILE, and fills Arguments::streams from them.
-  void allow_many_streams() {
-    many_streams_ = true;
-    options_.add_options(input_group)
-      ("stream", "receive one more RTP stream: ID=PORT (repeatable); every stream gets the same codec, sampling "
-                 "and results, and results carry the stream's id", cxxopts::value<std::vector<std::string>>())
-      ("streams-file", "streams and elaborations from a JSON file (docs/library.md); replaces the input, sampling "
-                       "and result options", cxxopts::value<std::string>());
-  }
-
-  // The program's own options, in a group of their own in --help.
+  // The program's own options, in a group of their own in --help. They are not part of the configuration.
   cxxopts::OptionAdder add_options(const std::string& group) {
     groups_.push_back(group);
     return options_.add_options(group);
@@ -152,22 +97,10 @@ class Parser {
         std::exit(0);
       }
       if (!args.raw.unmatched().empty()) throw Error(fmt::format("unexpected argument '{}'", args.raw.unmatched().front()));
-      args.has_input = !input_optional_ || input_count(args.raw) > 0;
-      if (args.has_input && input_count(args.raw) != 1) {
-        throw Error(fmt::format("give exactly one input: {}", input_names()));
-      }
-      args.stream_id = args.raw["stream-id"].as<std::string>();
-      if (args.raw.count("streams-file") > 0) {
-        args.streams = streams_from_file(args.raw);
-        return args;
-      }
-      args.elaboration = elaboration_from(args.raw);
-      if (args.raw.count("stream") > 0) {
-        args.streams = streams_from_command_line(args.raw, args.elaboration);
-      } else if (args.has_input) {
-        args.source = source_from(args.raw);
-        args.streams.push_back({args.stream_id, args.source, {{args.elaboration, nlohmann::json::object()}}});
-      }
+      args.kinds = kinds_;
+      args.config = config_from(args.raw);
+      args.params = kind_params(args.raw);
+      read_service_options(args);
       return args;
     } catch (const std::exception& e) {
       usage_error(e.what());
@@ -176,7 +109,6 @@ class Parser {
 
   // Runs `interpret()`, which turns the program's own options into its settings; what it throws is a bad
   // command line too: printed with a hint, exit 2.
-  //   const Settings settings = cli.interpret([&] { return settings_from(args); });
   template <class Interpret>
   auto interpret(Interpret&& settings_from_options) const -> decltype(settings_from_options()) {
     try {
@@ -191,14 +123,351 @@ class Parser {
     std::exit(2);
   }
 
-  // The program's own options first, then the shared ones, in a fixed order.
+  // The kind's options first, then the program's own, then the shared ones, in a fixed order; with several
+  // kinds, what each takes.
   [[nodiscard]] std::string help() const {
-    std::vector<std::string> groups = groups_;
+    std::vector<std::string> groups = param_groups_;
+    groups.insert(groups.end(), groups_.begin(), groups_.end());
     groups.insert(groups.end(), shared_groups_.begin(), shared_groups_.end());
-    return options_.help(groups);
+    std::string text = options_.help(groups);
+    if (kinds_.size() > 1) text += kinds_help();
+    return text;
   }
 
+  // Every option and where it goes in the configuration ("" for the program's own and the service's), for
+  // tests that compare the ways in.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> configuration_options() const {
+    std::vector<std::pair<std::string, std::string>> all;
+    for (const auto& m : mapped_) all.emplace_back(m.option, m.path);
+    return all;
+  }
+
+  [[nodiscard]] const cxxopts::Options& options() const { return options_; }
+
  private:
+  // Where an option's value goes in the configuration JSON.
+  enum class Place { root, stream, rtp, file, pipeline, elaboration, params };
+  enum class Value { integer, number, text, flag, texts, numbers, json };
+  struct Mapped {
+    std::string option;
+    Place place;
+    std::string key;
+    Value value;
+    std::string path;  // in ConfigError paths, with list indexes as "[]"
+  };
+
+  void add_shared_options() {
+    const RtpSource rtp;
+    const Kind* only = kinds_.size() == 1 ? &kinds_.all().front() : nullptr;
+    const SamplingPolicy sampling = only != nullptr ? only->sampling : SamplingPolicy{};
+    options_.add_options(input_group)
+      ("rtp-port", "receive RTP video on this UDP port (0: any free port; --ready-file tells which)", cxxopts::value<std::int64_t>())
+      ("bind", "address to receive RTP on; 0.0.0.0 for every interface", cxxopts::value<std::string>()->default_value(rtp.bind_address))
+      ("codec", "RTP video codec: vp8, vp9 or h264", cxxopts::value<std::string>()->default_value(std::string(to_string(rtp.codec))))
+      ("payload-type", "RTP payload type; packets with another one are dropped",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(rtp.payload_type)))
+      ("jitter-ms", "how long the jitter buffer waits for late RTP packets",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(rtp.jitter_latency.count())))
+      ("rtcp-port", "listen for the sender's RTCP on this port and ask it for keyframes (the rtcp_port of a "
+                    "Janus rtp_forward; 0: any free port)", cxxopts::value<std::int64_t>())
+      ("allowed-sender", "accept RTP only from this IP address (e.g. Janus's); drop and count the rest",
+       cxxopts::value<std::string>())
+      ("file", "read a media file instead of RTP", cxxopts::value<std::string>())
+      ("realtime", "with --file: play at the file's frame rate instead of as fast as possible")
+      ("pipeline", "a gst-launch description ending in '! videoconvert ! appsink name=appsink'", cxxopts::value<std::string>())
+      ("stream", "receive one more RTP stream: ID=PORT (repeatable); every stream gets the same codec, sampling "
+                 "and results, and results carry the stream's id", cxxopts::value<std::vector<std::string>>())
+      ("streams-file", "streams and elaborations from a JSON file (docs/library.md); replaces the input, sampling, "
+                       "result and kind options", cxxopts::value<std::string>());
+    options_.add_options(sampling_group)
+      ("every", "classify every Nth decoded frame", cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.every_nth)))
+      ("max-fps", "classify at most this many frames per second (0: no cap)",
+       cxxopts::value<double>()->default_value(fmt::format("{}", sampling.max_fps)))
+      ("queue", "frames that may wait for classify; the oldest is dropped when full (1: newest only)",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.queue_capacity)));
+    options_.add_options(results_group)
+      ("udp", "send each result as one datagram to HOST:PORT (e.g. a Janus Streaming data port); repeatable",
+       cxxopts::value<std::vector<std::string>>())
+      ("udp-max-bytes", "largest datagram; bigger results keep their most confident detections",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(UdpSink::default_max_datagram)))
+      ("jsonl", "append results to FILE as JSON Lines", cxxopts::value<std::string>())
+      ("stdout", "print results on stdout as JSON Lines");
+    options_.add_options(run_group)
+      ("stream-id", "the stream's name in results", cxxopts::value<std::string>()->default_value(StreamConfig{}.id))
+      ("name", "the elaboration's name in results (default: its kind)", cxxopts::value<std::string>())
+      ("stats-interval", "seconds between statistics lines on stderr (0: none)",
+       cxxopts::value<double>()->default_value(fmt::format("{}", Config{}.stats_interval.count() / 1000.0)));
+    if (kinds_.size() > 1) {
+      options_.add_options(run_group)
+        ("kind", fmt::format("what the elaboration does: {}", kinds_.names()), cxxopts::value<std::string>())
+        ("params", "the kind's parameters, a JSON object (see below)", cxxopts::value<std::string>());
+    }
+    options_.add_options(run_group)("h,help", "show this help");
+    options_.add_options(service_group)
+      ("control", "serve the HTTP control API and /metrics on HOST:PORT (port 0: any free port); an address "
+                  "other than loopback needs a token", cxxopts::value<std::string>())
+      ("control-token-file", "the bearer token the API requires, from the first line of FILE (or from "
+                             "ELABORATOR_CONTROL_TOKEN; never on the command line)", cxxopts::value<std::string>())
+      ("ready-file", "write FILE, once everything listens, with the control address and each stream's ports "
+                     "(JSON; rewritten when streams change)", cxxopts::value<std::string>())
+      ("max-streams", "the most streams the process runs at once; more are refused",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(RegistryLimits{}.max_streams)));
+
+    map("rtp-port", Place::rtp, "port", Value::integer);
+    map("bind", Place::rtp, "bind", Value::text);
+    map("codec", Place::rtp, "codec", Value::text);
+    map("payload-type", Place::rtp, "payload_type", Value::integer);
+    map("jitter-ms", Place::rtp, "jitter_ms", Value::integer);
+    map("rtcp-port", Place::rtp, "rtcp_port", Value::integer);
+    map("allowed-sender", Place::rtp, "allowed_sender", Value::text);
+    map("file", Place::file, "path", Value::text);
+    map("realtime", Place::file, "realtime", Value::flag);
+    map("pipeline", Place::pipeline, "launch", Value::text);
+    map("every", Place::elaboration, "every", Value::integer);
+    map("max-fps", Place::elaboration, "max_fps", Value::number);
+    map("queue", Place::elaboration, "queue", Value::integer);
+    map("udp", Place::elaboration, "udp", Value::texts);
+    map("udp-max-bytes", Place::elaboration, "udp_max_bytes", Value::integer);
+    map("jsonl", Place::elaboration, "jsonl", Value::text);
+    map("stdout", Place::elaboration, "stdout", Value::flag);
+    map("stream-id", Place::stream, "id", Value::text);
+    map("name", Place::elaboration, "name", Value::text);
+    map("stats-interval", Place::root, "stats_interval", Value::number);
+    if (kinds_.size() > 1) {
+      map("kind", Place::elaboration, "kind", Value::text);
+      map("params", Place::elaboration, "params", Value::json);
+    }
+  }
+
+  // One option per parameter of the program's only kind, in a group of the kind's title.
+  void add_param_options(const Kind& kind) {
+    const std::string group = kind.title.empty() ? kind.name : kind.title;
+    param_groups_.push_back(group);
+    for (const auto& p : kind.params) {
+      std::string option = p.name;
+      std::replace(option.begin(), option.end(), '_', '-');
+      auto adder = options_.add_options(group);
+      switch (p.type) {
+        case Param::Type::integer:
+          adder(option, p.help, cxxopts::value<std::int64_t>()->default_value(p.fallback.dump()));
+          map(option, Place::params, p.name, Value::integer);
+          break;
+        case Param::Type::number:
+          adder(option, p.help, cxxopts::value<double>()->default_value(fmt::format("{}", p.fallback.get<double>())));
+          map(option, Place::params, p.name, Value::number);
+          break;
+        case Param::Type::text:
+          adder(option, p.help, cxxopts::value<std::string>()->default_value(p.fallback.get<std::string>()));
+          map(option, Place::params, p.name, Value::text);
+          break;
+        case Param::Type::flag:
+          adder(option, p.help);
+          map(option, Place::params, p.name, Value::flag);
+          break;
+        case Param::Type::texts:
+        case Param::Type::numbers:
+          add_list_param(adder, option, p);
+          break;
+      }
+    }
+  }
+
+  void add_list_param(cxxopts::OptionAdder& adder, const std::string& option, const Param& p) {
+    std::vector<std::string> items;
+    for (const auto& item : p.fallback) items.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+    const std::string fallback = fmt::format("{}", fmt::join(items, ","));
+    if (p.type == Param::Type::texts) {
+      auto value = cxxopts::value<std::vector<std::string>>();
+      if (!items.empty()) value->default_value(fallback);
+      adder(option, p.help + " (comma separated)", value);
+      map(option, Place::params, p.name, Value::texts);
+    } else {
+      auto value = cxxopts::value<std::vector<double>>();
+      if (!items.empty()) value->default_value(fallback);
+      adder(option, p.help + " (comma separated)", value);
+      map(option, Place::params, p.name, Value::numbers);
+    }
+  }
+
+  void map(const std::string& option, Place place, const std::string& key, Value value) {
+    static constexpr const char* prefixes[] = {"config.",           "config.streams[].",      "config.streams[].rtp.",
+                                               "config.streams[].file.", "config.streams[].pipeline.",
+                                               "config.streams[].elaborations[].", "config.streams[].elaborations[].params."};
+    mapped_.push_back({option, place, key, value, prefixes[static_cast<int>(place)] + key});
+  }
+
+  [[nodiscard]] std::string kinds_help() const {
+    std::string text = "\n Kinds (--kind, or \"kind\" in a streams file or an API request) and their --params:\n";
+    for (const auto& kind : kinds_.all()) {
+      text += fmt::format("  {}: {}\n", kind.name, kind.description);
+      for (const auto& p : kind.params) text += fmt::format("      {:<18} {} (default {})\n", p.name, p.help, p.fallback.dump());
+    }
+    return text;
+  }
+
+  // --- from options to the configuration's JSON, then through the configuration's parser ---
+
+  Config config_from(const cxxopts::ParseResult& r) const {
+    const bool from_file = r.count("streams-file") > 0;
+    const std::size_t inputs = r.count("rtp-port") + r.count("file") + r.count("pipeline") + (r.count("stream") > 0 ? 1 : 0) +
+                               r.count("streams-file");
+    if (inputs > 1) throw Error("give one input: --rtp-port, --file, --pipeline, --stream or --streams-file");
+    if (inputs == 0 && !input_optional_ && r.count("control") == 0) {
+      throw Error("give exactly one input: --rtp-port, --file, --pipeline, --stream or --streams-file (or --control "
+                  "to add streams through the API)");
+    }
+    if (from_file) return config_from_file(r);
+    const nlohmann::json json = json_from(r, inputs);
+    try {
+      return parse_config(json, kinds_);
+    } catch (const ConfigError& e) {
+      throw Error(fmt::format("{}: {}", option_at(e.path(), r.count("stream") > 0), e.reason()));
+    }
+  }
+
+  // The only kind's parameters, as its options set them (checked as a configuration's would be).
+  nlohmann::json kind_params(const cxxopts::ParseResult& r) const {
+    if (kinds_.size() != 1) return nlohmann::json::object();
+    nlohmann::json elaboration = {{"params", nlohmann::json::object()}};
+    for (const auto& m : mapped_) {
+      if (m.place == Place::params && r.count(m.option) > 0) elaboration["params"][m.key] = value_of(r, m);
+    }
+    try {
+      return parse_elaboration(elaboration, kinds_, {}, "config.streams[0].elaborations[0]").params;
+    } catch (const ConfigError& e) {
+      throw Error(fmt::format("{}: {}", option_at(e.path(), false), e.reason()));
+    }
+  }
+
+  // --streams-file FILE: everything from the file, so the command line's sampling, results and kind would
+  // be ignored; they are refused instead.
+  Config config_from_file(const cxxopts::ParseResult& r) const {
+    for (const auto& m : mapped_) {
+      if (r.count(m.option) > 0) throw Error(fmt::format("--{} does not go with --streams-file: the file says it", m.option));
+    }
+    const auto path = r["streams-file"].as<std::string>();
+    std::ifstream file(path);
+    if (!file) throw Error(fmt::format("--streams-file {}: cannot be read", path));
+    const nlohmann::json json = nlohmann::json::parse(file, nullptr, false);
+    if (json.is_discarded()) throw Error(fmt::format("--streams-file {}: not valid JSON", path));
+    try {
+      return parse_config(json, kinds_);
+    } catch (const Error& e) {
+      throw Error(fmt::format("--streams-file {}: {}", path, e.what()));
+    }
+  }
+
+  nlohmann::json json_from(const cxxopts::ParseResult& r, std::size_t inputs) const {
+    nlohmann::json root = nlohmann::json::object();
+    nlohmann::json stream = nlohmann::json::object();
+    nlohmann::json elaboration = nlohmann::json::object();
+    const bool rtp = r.count("rtp-port") > 0 || r.count("stream") > 0;
+    for (const auto& m : mapped_) {
+      if (r.count(m.option) == 0) continue;
+      const nlohmann::json value = value_of(r, m);
+      switch (m.place) {
+        case Place::root: root[m.key] = value; break;
+        case Place::stream: stream[m.key] = value; break;
+        case Place::rtp:
+          if (!rtp) throw Error(fmt::format("--{} goes with --rtp-port or --stream", m.option));
+          stream["rtp"][m.key] = value;
+          break;
+        case Place::file:
+          if (r.count("file") == 0) throw Error(fmt::format("--{} goes with --file", m.option));
+          stream["file"][m.key] = value;
+          break;
+        case Place::pipeline: stream["pipeline"][m.key] = value; break;
+        case Place::elaboration: elaboration[m.key] = value; break;
+        case Place::params: elaboration["params"][m.key] = value; break;
+      }
+    }
+    if (inputs == 0) {
+      elaboration.erase("params");  // a program that allows no input may use them all the same (Arguments::params)
+      if (!stream.empty() || !elaboration.empty()) {
+        throw Error("the input, sampling, result and kind options configure the elaboration of an input: give "
+                    "--rtp-port, --file, --pipeline or --stream too");
+      }
+      return root;
+    }
+    stream["elaborations"] = nlohmann::json::array({elaboration});
+    root["streams"] = r.count("stream") > 0 ? streams_from(r, stream) : nlohmann::json::array({stream});
+    return root;
+  }
+
+  // --stream ID=PORT ...: RTP streams alike but for their id and port.
+  static nlohmann::json streams_from(const cxxopts::ParseResult& r, const nlohmann::json& stream) {
+    for (const char* one_stream : {"stream-id", "rtcp-port"}) {
+      if (r.count(one_stream) > 0) {
+        throw Error(fmt::format("--{} is one stream's: give each stream its own in a --streams-file", one_stream));
+      }
+    }
+    nlohmann::json streams = nlohmann::json::array();
+    for (const auto& spec : r["stream"].as<std::vector<std::string>>()) {
+      const auto equals = spec.find('=');
+      std::int64_t port = -1;
+      const char* end = spec.data() + spec.size();
+      if (equals == std::string::npos || equals == 0 || std::from_chars(spec.data() + equals + 1, end, port).ptr != end) {
+        throw Error(fmt::format("--stream {}: expected ID=PORT", spec));
+      }
+      nlohmann::json one = stream;
+      one["id"] = spec.substr(0, equals);
+      one["rtp"]["port"] = port;
+      streams.push_back(std::move(one));
+    }
+    return streams;
+  }
+
+  static nlohmann::json value_of(const cxxopts::ParseResult& r, const Mapped& m) {
+    switch (m.value) {
+      case Value::integer: return r[m.option].as<std::int64_t>();
+      case Value::number: return r[m.option].as<double>();
+      case Value::numbers: return r[m.option].as<std::vector<double>>();
+      case Value::text: return r[m.option].as<std::string>();
+      case Value::flag: return true;
+      case Value::texts: return r[m.option].as<std::vector<std::string>>();
+      case Value::json: {
+        const auto json = nlohmann::json::parse(r[m.option].as<std::string>(), nullptr, false);
+        if (json.is_discarded()) throw Error(fmt::format("--{}: not valid JSON", m.option));
+        return json;
+      }
+    }
+    return nullptr;
+  }
+
+  // The option that set the value at `path` (a ConfigError's): the one mapped there or above it.
+  // With --stream, the ids and ports come from it.
+  [[nodiscard]] std::string option_at(const std::string& path, bool many_streams) const {
+    std::string general;  // list indexes do not matter: every --stream has the same options
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      general += path[i];
+      if (path[i] == '[') {
+        while (i + 1 < path.size() && std::isdigit(static_cast<unsigned char>(path[i + 1])) != 0) ++i;
+      }
+    }
+    const Mapped* best = nullptr;
+    for (const auto& m : mapped_) {
+      const bool above = general.starts_with(m.path) &&
+                         (general.size() == m.path.size() || general[m.path.size()] == '.' || general[m.path.size()] == '[');
+      if (above && (best == nullptr || m.path.size() > best->path.size())) best = &m;
+    }
+    if (best == nullptr) return path;
+    if (many_streams && (best->option == "rtp-port" || best->option == "stream-id")) return "--stream";
+    return "--" + best->option;
+  }
+
+  void read_service_options(Arguments& args) const {
+    const auto& r = args.raw;
+    if (r.count("control") > 0) args.control = parse_listen_endpoint(r["control"].as<std::string>());
+    if (r.count("control-token-file") > 0) args.control_token_file = r["control-token-file"].as<std::string>();
+    if (r.count("ready-file") > 0) args.ready_file = r["ready-file"].as<std::string>();
+    const auto max_streams = r["max-streams"].as<std::int64_t>();
+    if (max_streams < 1 || max_streams > 10000) throw Error("--max-streams: must be a whole number from 1 to 10000");
+    args.limits.max_streams = static_cast<std::size_t>(max_streams);
+    if (args.config.streams.size() > args.limits.max_streams) {
+      throw Error(fmt::format("{} streams asked for, --max-streams is {}", args.config.streams.size(), max_streams));
+    }
+  }
+
   // The command line, completed with ELABORATOR_* variables for the options it does not give.
   cxxopts::ParseResult parse_with_environment(int argc, const char* const* argv) {
     cxxopts::ParseResult given = options_.parse(argc, argv);
@@ -235,115 +504,14 @@ class Parser {
     }
   }
 
-  [[nodiscard]] std::size_t input_count(const cxxopts::ParseResult& r) const {
-    std::size_t count = r.count("rtp-port") + r.count("file") + r.count("pipeline");
-    if (many_streams_) count += (r.count("stream") > 0 ? 1 : 0) + r.count("streams-file");
-    return count;
-  }
-
-  [[nodiscard]] std::string input_names() const {
-    return many_streams_ ? "--rtp-port, --file, --pipeline, --stream or --streams-file" : "--rtp-port, --file or --pipeline";
-  }
-
-  [[nodiscard]] Source source_from(const cxxopts::ParseResult& r) const {
-    if (r.count("file") > 0) return FileSource{r["file"].as<std::string>(), r.count("realtime") > 0};
-    if (r.count("pipeline") > 0) return PipelineSource{r["pipeline"].as<std::string>(), true};
-    return rtp_source_from(r, checked_port(r["rtp-port"].as<int>()));
-  }
-
-  // --stream ID=PORT ...: RTP streams alike but for their port, each with the command line's elaboration
-  // (sinks shared: results carry the stream id).
-  [[nodiscard]] std::vector<StreamPlan> streams_from_command_line(const cxxopts::ParseResult& r,
-                                                                  const ElaborationOptions& elaboration) const {
-    if (r.count("rtcp-port") > 0) throw Error("--rtcp-port is one stream's: give each stream its own in a --streams-file");
-    std::vector<StreamPlan> streams;
-    for (const auto& spec : r["stream"].as<std::vector<std::string>>()) {
-      const auto equals = spec.find('=');
-      if (equals == std::string::npos || equals == 0) throw Error(fmt::format("--stream {}: expected ID=PORT", spec));
-      const std::string id = spec.substr(0, equals);
-      for (const auto& other : streams) {
-        if (other.id == id) throw Error(fmt::format("--stream {}: a second stream called '{}'", spec, id));
-      }
-      streams.push_back({id, rtp_source_from(r, parse_port(spec.substr(equals + 1), "--stream " + spec)),
-                         {{elaboration, nlohmann::json::object()}}});
-    }
-    return streams;
-  }
-
-  // --streams-file FILE: everything from the file, so the command line's sampling and results would be
-  // ignored; they are refused instead.
-  [[nodiscard]] std::vector<StreamPlan> streams_from_file(const cxxopts::ParseResult& r) const {
-    for (const char* option : {"every", "max-fps", "queue", "udp", "udp-max-bytes", "jsonl", "stdout", "name",
-                               "stream-id", "stats-interval", "codec", "bind", "payload-type", "jitter-ms",
-                               "rtcp-port", "allowed-sender", "realtime"}) {
-      if (r.count(option) > 0) throw Error(fmt::format("--{} does not go with --streams-file: the file says it", option));
-    }
-    const auto path = r["streams-file"].as<std::string>();
-    std::ifstream file(path);
-    if (!file) throw Error(fmt::format("--streams-file {}: cannot be read", path));
-    const nlohmann::json json = nlohmann::json::parse(file, nullptr, false);
-    if (json.is_discarded()) throw Error(fmt::format("--streams-file {}: not valid JSON", path));
-    std::vector<StreamPlan> streams;
-    try {
-      for (auto& stream : parse_config(json)) {
-        StreamPlan plan{stream.id, stream.source, {}};
-        for (const auto& e : stream.elaborations) plan.elaborations.push_back({e.make_options(), e.params});
-        streams.push_back(std::move(plan));
-      }
-    } catch (const Error& e) {
-      throw Error(fmt::format("--streams-file {}: {}", path, e.what()));
-    }
-    return streams;
-  }
-
-  static RtpSource rtp_source_from(const cxxopts::ParseResult& r, std::uint16_t port) {
-    RtpSource rtp;
-    rtp.port = port;
-    rtp.bind_address = r["bind"].as<std::string>();
-    rtp.codec = parse_codec(r["codec"].as<std::string>());
-    const int payload_type = r["payload-type"].as<int>();
-    if (payload_type < 0 || payload_type > 127) throw Error("--payload-type must be 0-127");
-    rtp.payload_type = payload_type;
-    const int jitter = r["jitter-ms"].as<int>();
-    if (jitter < 0) throw Error("--jitter-ms must not be negative");
-    rtp.jitter_latency = std::chrono::milliseconds(jitter);
-    if (r.count("rtcp-port") > 0) rtp.rtcp_port = checked_port(r["rtcp-port"].as<int>());
-    if (r.count("allowed-sender") > 0) rtp.allowed_sender = r["allowed-sender"].as<std::string>();
-    return rtp;
-  }
-
-  static std::uint16_t checked_port(int port) {
-    if (port < 0 || port > 65535) throw Error(fmt::format("port {} is outside 0-65535", port));
-    return static_cast<std::uint16_t>(port);
-  }
-
-  static ElaborationOptions elaboration_from(const cxxopts::ParseResult& r) {
-    ElaborationOptions options;
-    options.name = r["name"].as<std::string>();
-    options.sampling.every_nth = r["every"].as<unsigned>();
-    options.sampling.max_fps = r["max-fps"].as<double>();
-    options.sampling.queue_capacity = r["queue"].as<std::size_t>();
-    options.sampling.validate();
-    const double interval = r["stats-interval"].as<double>();
-    if (interval < 0) throw Error("--stats-interval must not be negative");
-    options.report_interval = std::chrono::milliseconds(static_cast<long long>(interval * 1000));
-    if (r.count("udp") > 0) {
-      for (const auto& target : r["udp"].as<std::vector<std::string>>()) {
-        const Endpoint endpoint = parse_endpoint(target);
-        options.sinks.push_back(std::make_shared<UdpSink>(endpoint.host, endpoint.port, r["udp-max-bytes"].as<std::size_t>()));
-      }
-    }
-    if (r.count("jsonl") > 0) options.sinks.push_back(JsonLinesSink::open(r["jsonl"].as<std::string>()));
-    if (r.count("stdout") > 0 || options.sinks.empty()) options.sinks.push_back(JsonLinesSink::standard_output());
-    return options;
-  }
-
   std::string program_;
+  Kinds kinds_;
   cxxopts::Options options_;
-  std::vector<std::string> shared_groups_{input_group, "Sampling", "Results (any number at once)", "Run"};
+  std::vector<Mapped> mapped_;
+  std::vector<std::string> shared_groups_{input_group, sampling_group, results_group, run_group, service_group};
+  std::vector<std::string> param_groups_;
   std::vector<std::string> groups_;
   bool input_optional_ = false;
-  bool many_streams_ = false;
 };
 
 }  // namespace elaborator::cli

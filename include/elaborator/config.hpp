@@ -1,7 +1,10 @@
 #pragma once
-// A process's streams and elaborations, from JSON (a program's --config file). Every mistake is an
-// elaborator::Error that says where it is ("streams[1].rtp.port: ..."), and unknown keys are mistakes too:
-// a misspelt option must not be silently ignored.
+// The one description of a process's streams and elaborations: JSON, whichever way it comes in (a
+// --streams-file, the command line, which builds the same JSON, or the control API, which takes one stream
+// or one elaboration object of it). One parser checks it all, so limits, defaults and error messages are
+// the same everywhere. Every mistake is a ConfigError that says where it is
+// ("config.streams[1].rtp.port: must be a whole number from 0 to 65535"), and unknown keys are mistakes
+// too: a misspelt option must not be silently ignored.
 //
 //   {"stats_interval": 5,
 //    "streams": [
@@ -9,18 +12,21 @@
 //       "rtp": {"port": 5004, "codec": "vp8", "payload_type": 96, "bind": "127.0.0.1", "rtcp_port": 5005,
 //               "jitter_ms": 50, "allowed_sender": "127.0.0.1"},
 //       "elaborations": [
-//         {"name": "faces", "every": 1, "max_fps": 0, "queue": 1,
+//         {"kind": "face_detector", "name": "faces", "every": 1, "max_fps": 0, "queue": 1,
 //          "udp": ["127.0.0.1:20001"], "udp_max_bytes": 1472, "jsonl": "camera-1.jsonl", "stdout": false,
 //          "params": {"min_face": 60}}]},
-//      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{"name": "faces"}]},
-//      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true},
-//       "elaborations": [{"name": "faces"}]}]}
+//      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
+//      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true}}]}
 //
-// "params" is the program's own business (what its elaborations are configured with); the library only
-// hands it over. Parsing touches nothing outside: sinks are opened later, by make_options().
+// Defaults: a stream's id is "stream"; an elaboration's kind is the program's only kind (a program with
+// several needs "kind"), its name is its kind's, and with no "udp", "jsonl" or "stdout" its results go to
+// stdout. Ids and names are 1-64 letters, digits, '.', '_' or '-' (they appear in URLs and metric labels).
+// "params" are checked against what the kind declares (kinds.hpp). Parsing touches nothing outside: sinks
+// are opened later, by make_options().
 
 #include "endpoint.hpp"
 #include "error.hpp"
+#include "kinds.hpp"
 #include "options.hpp"
 #include "sampling.hpp"
 #include "sinks/json_lines_sink.hpp"
@@ -30,15 +36,31 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace elaborator {
+
+// A mistake in a configuration: where (a path into the JSON) and what is wrong with it.
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string path, std::string reason)
+      : Error(fmt::format("{}: {}", path, reason)), path_(std::move(path)), reason_(std::move(reason)) {}
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+
+ private:
+  std::string path_;
+  std::string reason_;
+};
 
 // Where an elaboration's results go, before anything is opened.
 struct SinkSpec {
@@ -49,17 +71,19 @@ struct SinkSpec {
 };
 
 struct ElaborationConfig {
-  std::string name = "elaboration";
+  std::string kind;
+  std::string name;
   SamplingPolicy sampling;
   SinkSpec sinks;
   std::chrono::milliseconds report_interval{5000};
-  nlohmann::json params = nlohmann::json::object();
+  nlohmann::json params = nlohmann::json::object();  // complete: every parameter of the kind, checked
 
   // The options to construct the elaboration with: opens its sinks (throws elaborator::Error if one cannot
   // be opened). Call once per elaboration.
   [[nodiscard]] ElaborationOptions make_options() const {
     ElaborationOptions options;
     options.name = name;
+    options.kind = kind;
     options.sampling = sampling;
     options.report_interval = report_interval;
     for (const auto& target : sinks.udp) {
@@ -72,9 +96,14 @@ struct ElaborationConfig {
 };
 
 struct StreamConfig {
-  std::string id;
+  std::string id = "stream";
   Source source;
   std::vector<ElaborationConfig> elaborations;
+};
+
+struct Config {
+  std::chrono::milliseconds stats_interval{5000};  // each elaboration's report_interval; 0: no statistics lines
+  std::vector<StreamConfig> streams;
 };
 
 namespace detail {
@@ -88,41 +117,58 @@ class ConfigObject {
     for (const auto& [key, value] : json.items()) {
       bool is_known = false;
       for (const auto k : known) is_known = is_known || key == k;
-      if (!is_known) throw Error(fmt::format("{}.{}: unknown key", path_, key));
+      if (!is_known) throw ConfigError(fmt::format("{}.{}", path_, key), "unknown key");
     }
   }
 
   [[nodiscard]] bool has(const char* key) const { return json_.contains(key); }
   [[nodiscard]] const nlohmann::json& at(const char* key) const { return json_.at(key); }
   [[nodiscard]] std::string path(const char* key) const { return fmt::format("{}.{}", path_, key); }
+  [[nodiscard]] const std::string& path() const { return path_; }
 
-  template <class T>
-  T get(const char* key, T fallback) const {
-    if (!json_.contains(key)) return fallback;
-    const auto& value = json_.at(key);
-    if constexpr (std::is_same_v<T, bool>) {
-      if (!value.is_boolean()) throw Error(fmt::format("{}: must be true or false", path(key)));
-      return value.get<bool>();
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!value.is_string()) throw Error(fmt::format("{}: must be a string", path(key)));
-      return value.get<std::string>();
-    } else {
-      if (!value.is_number()) throw Error(fmt::format("{}: must be a number", path(key)));
-      return value.get<T>();
+  [[nodiscard]] bool flag(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    if (!at(key).is_boolean()) throw ConfigError(path(key), "must be true or false");
+    return at(key).get<bool>();
+  }
+
+  [[nodiscard]] std::string text(const char* key, std::string fallback) const {
+    if (!has(key)) return fallback;
+    if (!at(key).is_string()) throw ConfigError(path(key), "must be a string");
+    return at(key).get<std::string>();
+  }
+
+  // A number within [low, high].
+  [[nodiscard]] double number(const char* key, double fallback, double low, double high) const {
+    if (!has(key)) return fallback;
+    if (!at(key).is_number() || !(at(key).get<double>() >= low && at(key).get<double>() <= high)) {
+      throw ConfigError(path(key), fmt::format("must be a number from {} to {}", low, high));
     }
+    return at(key).get<double>();
   }
 
   // A whole number within [low, high].
-  std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t low, std::int64_t high) const {
-    if (!json_.contains(key)) return fallback;
-    const auto& value = json_.at(key);
-    if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
-      throw Error(fmt::format("{}: must be a whole number from {} to {}", path(key), low, high));
+  [[nodiscard]] std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t low, std::int64_t high) const {
+    if (!has(key)) return fallback;
+    const auto& value = at(key);
+    if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high ||
+        (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high))) {
+      throw ConfigError(path(key), fmt::format("must be a whole number from {} to {}", low, high));
     }
     return value.get<std::int64_t>();
   }
 
-  [[noreturn]] void fail(std::string_view reason) const { throw Error(fmt::format("{}: {}", path_, reason)); }
+  // An id or a name: it appears in URLs, file names and metric labels, so only a safe alphabet.
+  [[nodiscard]] std::string identifier(const char* key, std::string fallback) const {
+    std::string value = text(key, std::move(fallback));
+    constexpr std::string_view allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+    if (value.empty() || value.size() > 64 || value.find_first_not_of(allowed) != std::string::npos) {
+      throw ConfigError(path(key), "must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    return value;
+  }
+
+  [[noreturn]] void fail(std::string reason) const { throw ConfigError(path_, std::move(reason)); }
 
  private:
   const nlohmann::json& json_;
@@ -131,17 +177,20 @@ class ConfigObject {
 
 inline RtpSource rtp_source_from(const ConfigObject& rtp) {
   RtpSource source;
-  source.port = static_cast<std::uint16_t>(rtp.integer("port", -1, 0, 65535));
+  if (!rtp.has("port")) rtp.fail("needs a \"port\"");
+  source.port = static_cast<std::uint16_t>(rtp.integer("port", 0, 0, 65535));
   try {
-    source.codec = parse_codec(rtp.get<std::string>("codec", "vp8"));
+    source.codec = parse_codec(rtp.text("codec", std::string(to_string(source.codec))));
+  } catch (const ConfigError&) {
+    throw;
   } catch (const Error& error) {
-    throw Error(fmt::format("{}: {}", rtp.path("codec"), error.what()));
+    throw ConfigError(rtp.path("codec"), error.what());
   }
-  source.payload_type = static_cast<int>(rtp.integer("payload_type", 96, 0, 127));
-  source.bind_address = rtp.get<std::string>("bind", source.bind_address);
-  source.jitter_latency = std::chrono::milliseconds(rtp.integer("jitter_ms", 50, 0, 10000));
+  source.payload_type = static_cast<int>(rtp.integer("payload_type", source.payload_type, 0, 127));
+  source.bind_address = rtp.text("bind", source.bind_address);
+  source.jitter_latency = std::chrono::milliseconds(rtp.integer("jitter_ms", source.jitter_latency.count(), 0, 10000));
   if (rtp.has("rtcp_port")) source.rtcp_port = static_cast<std::uint16_t>(rtp.integer("rtcp_port", 0, 0, 65535));
-  source.allowed_sender = rtp.get<std::string>("allowed_sender", "");
+  source.allowed_sender = rtp.text("allowed_sender", "");
   return source;
 }
 
@@ -150,89 +199,173 @@ inline Source source_from(const ConfigObject& stream) {
                     static_cast<int>(stream.has("pipeline"));
   if (kinds != 1) stream.fail("needs exactly one of \"rtp\", \"file\" or \"pipeline\"");
   if (stream.has("rtp")) {
-    const ConfigObject rtp(stream.at("rtp"), stream.path("rtp"),
-                           {"port", "codec", "payload_type", "bind", "rtcp_port", "jitter_ms", "allowed_sender"});
-    if (!rtp.has("port")) rtp.fail("needs a \"port\"");
-    return rtp_source_from(rtp);
+    return rtp_source_from(ConfigObject(stream.at("rtp"), stream.path("rtp"),
+                                        {"port", "codec", "payload_type", "bind", "rtcp_port", "jitter_ms", "allowed_sender"}));
   }
   if (stream.has("file")) {
     const ConfigObject file(stream.at("file"), stream.path("file"), {"path", "realtime"});
     if (!file.has("path")) file.fail("needs a \"path\"");
-    return FileSource{file.get<std::string>("path", ""), file.get<bool>("realtime", false)};
+    return FileSource{file.text("path", ""), file.flag("realtime", false)};
   }
   const ConfigObject pipeline(stream.at("pipeline"), stream.path("pipeline"), {"launch", "live"});
   if (!pipeline.has("launch")) pipeline.fail("needs a \"launch\" description");
-  return PipelineSource{pipeline.get<std::string>("launch", ""), pipeline.get<bool>("live", true)};
+  return PipelineSource{pipeline.text("launch", ""), pipeline.flag("live", true)};
 }
 
-inline ElaborationConfig elaboration_from(const ConfigObject& e, std::chrono::milliseconds report_interval) {
-  ElaborationConfig config;
-  config.name = e.get<std::string>("name", config.name);
-  config.sampling.every_nth = static_cast<std::uint32_t>(e.integer("every", 1, 1, std::numeric_limits<std::uint32_t>::max()));
-  config.sampling.max_fps = e.get<double>("max_fps", 0);
-  if (!(config.sampling.max_fps >= 0 && config.sampling.max_fps <= 1000)) {
-    throw Error(fmt::format("{}: must be from 0 (no cap) to 1000", e.path("max_fps")));
-  }
-  config.sampling.queue_capacity = static_cast<std::size_t>(e.integer("queue", 1, 1, 1'000'000));
-  config.report_interval = report_interval;
-  config.sinks.udp_max_bytes = static_cast<std::size_t>(
+inline SamplingPolicy sampling_from(const ConfigObject& e, SamplingPolicy sampling) {
+  sampling.every_nth = static_cast<std::uint32_t>(e.integer("every", sampling.every_nth, 1, 1'000'000));
+  sampling.max_fps = e.number("max_fps", sampling.max_fps, 0, 1000);
+  sampling.queue_capacity = static_cast<std::size_t>(e.integer("queue", static_cast<std::int64_t>(sampling.queue_capacity), 1, 1000));
+  return sampling;
+}
+
+inline SinkSpec sinks_from(const ConfigObject& e) {
+  SinkSpec sinks;
+  sinks.udp_max_bytes = static_cast<std::size_t>(
       e.integer("udp_max_bytes", UdpSink::default_max_datagram, 64, UdpSink::largest_ipv4_datagram));
   if (e.has("udp")) {
     const auto& targets = e.at("udp");
-    if (!targets.is_array()) throw Error(fmt::format("{}: must be a list of \"HOST:PORT\"", e.path("udp")));
+    if (!targets.is_array()) throw ConfigError(e.path("udp"), "must be a list of \"HOST:PORT\"");
     for (const auto& target : targets) {
-      if (!target.is_string()) throw Error(fmt::format("{}: must be a list of \"HOST:PORT\"", e.path("udp")));
+      if (!target.is_string()) throw ConfigError(e.path("udp"), "must be a list of \"HOST:PORT\"");
       try {
-        config.sinks.udp.push_back(parse_endpoint(target.get<std::string>()));
+        sinks.udp.push_back(parse_endpoint(target.get<std::string>()));
       } catch (const Error& error) {
-        throw Error(fmt::format("{}: {}", e.path("udp"), error.what()));
+        throw ConfigError(e.path("udp"), error.what());
       }
     }
   }
-  config.sinks.jsonl = e.get<std::string>("jsonl", "");
-  config.sinks.standard_output = e.get<bool>("stdout", false);
-  if (e.has("params")) {
-    if (!e.at("params").is_object()) throw Error(fmt::format("{}: must be an object", e.path("params")));
-    config.params = e.at("params");
+  sinks.jsonl = e.text("jsonl", "");
+  sinks.standard_output = e.flag("stdout", false);
+  // Results that go nowhere are a mistake nobody would notice: with no sink named, they go to stdout.
+  if (sinks.udp.empty() && sinks.jsonl.empty()) sinks.standard_output = sinks.standard_output || !e.has("stdout");
+  return sinks;
+}
+
+// The kind's parameters: each given one checked, each missing one its default.
+inline nlohmann::json params_from(const ConfigObject& e, const Kind& kind) {
+  nlohmann::json params = nlohmann::json::object();
+  const nlohmann::json none = nlohmann::json::object();
+  const nlohmann::json& given = e.has("params") ? e.at("params") : none;
+  const std::string path = e.path("params");
+  if (!given.is_object()) throw ConfigError(path, "must be an object");
+  for (const auto& [key, value] : given.items()) {
+    const auto declared = std::find_if(kind.params.begin(), kind.params.end(), [&](const Param& p) { return p.name == key; });
+    if (declared == kind.params.end()) {
+      throw ConfigError(fmt::format("{}.{}", path, key), fmt::format("unknown key: kind {} takes no such parameter", kind.name));
+    }
+    if (!declared->accepts(value)) throw ConfigError(fmt::format("{}.{}", path, key), declared->expected());
   }
-  return config;
+  for (const auto& param : kind.params) params[param.name] = given.contains(param.name) ? given.at(param.name) : param.fallback;
+  return params;
 }
 
 }  // namespace detail
 
-// The streams of a configuration. Throws elaborator::Error, saying where, for anything that cannot work.
-inline std::vector<StreamConfig> parse_config(const nlohmann::json& json) {
+// One elaboration object, as a stream's "elaborations" list or the control API holds it; `path` names it
+// in errors.
+inline ElaborationConfig parse_elaboration(const nlohmann::json& json, const Kinds& kinds,
+                                           std::chrono::milliseconds report_interval, const std::string& path = "elaboration") {
+  const detail::ConfigObject e(json, path,
+                               {"kind", "name", "every", "max_fps", "queue", "udp", "udp_max_bytes", "jsonl", "stdout", "params"});
+  ElaborationConfig config;
+  const Kind* kind = nullptr;
+  try {
+    kind = &kinds.resolve(e.text("kind", ""));
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& error) {
+    throw ConfigError(e.has("kind") ? e.path("kind") : path, error.what());
+  }
+  config.kind = kind->name;
+  config.name = e.identifier("name", kind->name);
+  config.sampling = detail::sampling_from(e, kind->sampling);
+  config.sinks = detail::sinks_from(e);
+  config.report_interval = report_interval;
+  config.params = detail::params_from(e, *kind);
+  return config;
+}
+
+// One stream object, as a streams file's "streams" list or the control API holds it.
+inline StreamConfig parse_stream(const nlohmann::json& json, const Kinds& kinds, std::chrono::milliseconds report_interval,
+                                 const std::string& path = "stream") {
+  const detail::ConfigObject stream(json, path, {"id", "rtp", "file", "pipeline", "elaborations"});
+  StreamConfig config;
+  config.id = stream.identifier("id", config.id);
+  config.source = detail::source_from(stream);
+  if (stream.has("elaborations")) {
+    const auto& list = stream.at("elaborations");
+    if (!list.is_array()) throw ConfigError(stream.path("elaborations"), "must be a list");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string where = fmt::format("{}[{}]", stream.path("elaborations"), i);
+      ElaborationConfig e = parse_elaboration(list[i], kinds, report_interval, where);
+      for (const auto& other : config.elaborations) {
+        if (other.name == e.name) throw ConfigError(where, fmt::format("a second elaboration called '{}'", e.name));
+      }
+      config.elaborations.push_back(std::move(e));
+    }
+  }
+  return config;
+}
+
+// A whole configuration (a --streams-file). Throws ConfigError, saying where, for anything that cannot work.
+inline Config parse_config(const nlohmann::json& json, const Kinds& kinds) {
   const detail::ConfigObject root(json, "config", {"streams", "stats_interval"});
-  const double interval = root.get<double>("stats_interval", 5.0);
-  if (!(interval >= 0 && interval <= 86400)) root.fail("stats_interval must be from 0 to 86400 seconds");
-  const auto report_interval = std::chrono::milliseconds(static_cast<long long>(interval * 1000));
-  if (!root.has("streams") || !root.at("streams").is_array() || root.at("streams").empty()) {
-    root.fail("needs \"streams\": a list of at least one stream");
-  }
-  std::vector<StreamConfig> streams;
-  const auto& list = root.at("streams");
+  Config config;
+  const double interval = root.number("stats_interval", 5.0, 0, 86400);
+  config.stats_interval = std::chrono::milliseconds(static_cast<long long>(interval * 1000));
+  if (root.has("streams") && !root.at("streams").is_array()) throw ConfigError(root.path("streams"), "must be a list");
+  const auto& list = root.has("streams") ? root.at("streams") : nlohmann::json::array();
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const detail::ConfigObject stream(list[i], fmt::format("config.streams[{}]", i),
-                                      {"id", "rtp", "file", "pipeline", "elaborations"});
-    StreamConfig config;
-    config.id = stream.get<std::string>("id", fmt::format("stream-{}", i));
-    for (const auto& other : streams) {
-      if (other.id == config.id) stream.fail(fmt::format("a second stream called '{}'", config.id));
+    const std::string where = fmt::format("config.streams[{}]", i);
+    StreamConfig stream = parse_stream(list[i], kinds, config.stats_interval, where);
+    for (const auto& other : config.streams) {
+      if (other.id == stream.id) throw ConfigError(where, fmt::format("a second stream called '{}'", stream.id));
     }
-    config.source = detail::source_from(stream);
-    if (!stream.has("elaborations") || !stream.at("elaborations").is_array() || stream.at("elaborations").empty()) {
-      stream.fail("needs \"elaborations\": a list of at least one elaboration");
-    }
-    const auto& elaborations = stream.at("elaborations");
-    for (std::size_t j = 0; j < elaborations.size(); ++j) {
-      const detail::ConfigObject e(elaborations[j], fmt::format("{}[{}]", stream.path("elaborations"), j),
-                                   {"name", "every", "max_fps", "queue", "udp", "udp_max_bytes", "jsonl", "stdout",
-                                    "params"});
-      config.elaborations.push_back(detail::elaboration_from(e, report_interval));
-    }
-    streams.push_back(std::move(config));
+    config.streams.push_back(std::move(stream));
   }
-  return streams;
+  return config;
+}
+
+// The JSON a configuration reads back as: every key, defaults filled in (what the control API shows).
+inline nlohmann::json to_json(const Source& source) {
+  struct Writer {
+    nlohmann::json operator()(const RtpSource& s) const {
+      nlohmann::json rtp = {{"port", s.port},       {"codec", to_string(s.codec)}, {"payload_type", s.payload_type},
+                            {"bind", s.bind_address}, {"jitter_ms", s.jitter_latency.count()},
+                            {"allowed_sender", s.allowed_sender}};
+      if (s.rtcp_port) rtp["rtcp_port"] = *s.rtcp_port;
+      return {{"rtp", rtp}};
+    }
+    nlohmann::json operator()(const FileSource& s) const { return {{"file", {{"path", s.path}, {"realtime", s.realtime}}}}; }
+    nlohmann::json operator()(const PipelineSource& s) const {
+      return {{"pipeline", {{"launch", s.launch}, {"live", s.live}}}};
+    }
+  };
+  return std::visit(Writer{}, source);
+}
+
+inline nlohmann::json to_json(const ElaborationConfig& e) {
+  nlohmann::json udp = nlohmann::json::array();
+  for (const auto& target : e.sinks.udp) udp.push_back(fmt::format("{}:{}", target.host, target.port));
+  return {{"kind", e.kind},
+          {"name", e.name},
+          {"every", e.sampling.every_nth},
+          {"max_fps", e.sampling.max_fps},
+          {"queue", e.sampling.queue_capacity},
+          {"udp", udp},
+          {"udp_max_bytes", e.sinks.udp_max_bytes},
+          {"jsonl", e.sinks.jsonl},
+          {"stdout", e.sinks.standard_output},
+          {"params", e.params}};
+}
+
+inline nlohmann::json to_json(const StreamConfig& s) {
+  nlohmann::json json = to_json(s.source);
+  json["id"] = s.id;
+  json["elaborations"] = nlohmann::json::array();
+  for (const auto& e : s.elaborations) json["elaborations"].push_back(to_json(e));
+  return json;
 }
 
 }  // namespace elaborator

@@ -1,11 +1,12 @@
 #pragma once
 // What every elaboration can be asked, whatever its hooks and detection type: the driver, as an interface,
-// for code that runs elaborations of different kinds together (StreamSet, a program's main()).
+// for code that runs elaborations of different kinds together (Registry, a program's main()).
 // Elaborator<Derived, Detection> implements it with `final` functions: a derived class cannot change them.
 
 #include "stats.hpp"
 
 #include <chrono>
+#include <string>
 
 namespace elaborator {
 
@@ -15,7 +16,7 @@ class Elaboration {
  public:
   virtual ~Elaboration() = default;
 
-  // Attaches to a stream (before stream.start()) and starts classifying what it decodes.
+  // Attaches to a stream (started or not) and classifies what it decodes from then on.
   virtual void start(Stream& stream) = 0;
   // Stops within about one classify(); flushes sinks, prints the summary. Idempotent.
   virtual void stop() = 0;
@@ -25,6 +26,8 @@ class Elaboration {
   // True once the stream has ended and every frame picked from it was classified, or after stop().
   virtual bool wait_for(std::chrono::milliseconds timeout) = 0;
   [[nodiscard]] virtual ElaborationStats stats() const = 0;
+  // Its name in results: unique among the elaborations of a stream.
+  [[nodiscard]] virtual const std::string& name() const = 0;
 };
 
 }  // namespace elaborator

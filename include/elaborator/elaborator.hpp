@@ -41,7 +41,6 @@
 #include "frame.hpp"
 #include "options.hpp"
 #include "result.hpp"
-#include "source.hpp"
 #include "stats.hpp"
 #include "stream.hpp"
 
@@ -73,7 +72,6 @@ class Elaborator : public Elaboration {
       detail::log("elaboration {}: destroyed while running; call stop() before the derived object goes away",
                   core_.options().name);
       core_.forget_counters();  // the derived part is gone: no hook may run any more
-      if (owned_stream_) owned_stream_->stop();
       core_.stop();
     }
   }
@@ -81,31 +79,23 @@ class Elaborator : public Elaboration {
   Elaborator(const Elaborator&) = delete;
   Elaborator& operator=(const Elaborator&) = delete;
 
-  // Receives and decodes `source` in a stream of this elaboration's own, and starts classifying it.
-  // Throws elaborator::Error when configure() or the source fails; nothing is left running then.
-  void start(const Source& source, std::string stream_id = "stream") {
-    owned_stream_ = std::make_unique<Stream>(source, std::move(stream_id));
-    owned_stream_->subscribe(core_);
-    start_elaborating(*owned_stream_);
-    try {
-      owned_stream_->start();
-    } catch (...) {
-      stop();
-      throw;
-    }
-  }
-
-  // Classifies a stream shared with other elaborations (decoded once for all). Call before stream.start().
+  // Calls configure(), then classifies what `stream` decodes (decoded once for all its elaborations),
+  // from the next picture on: the stream may be started before or after. Throws what configure() throws;
+  // nothing is left running then. The stream must outlive the elaboration's running time.
   void start(Stream& stream) final {
-    stream.subscribe(core_);
-    start_elaborating(stream);
+    if (running_) throw Error(fmt::format("elaboration {}: already started", core_.options().name));
+    if constexpr (declares_configure()) {
+      const std::lock_guard lock(model_mutex_);
+      derived().configure();
+    }
+    core_.start(stream);
+    running_ = true;
   }
 
-  // Stops within about one classify(): the stream (if it is this elaboration's own) stops receiving,
-  // frames still waiting are dropped, the drain() hook runs, sinks are flushed and the summary is printed.
-  // Idempotent.
+  // Stops within about one classify(): the stream stops calling this elaboration (it goes on for the
+  // others), frames still waiting are dropped, the drain() hook runs, sinks are flushed and the summary is
+  // printed. Idempotent.
   void stop() final {
-    if (owned_stream_) owned_stream_->stop();
     core_.stop([this] { call_drain(); });
     running_ = false;
   }
@@ -113,7 +103,6 @@ class Elaborator : public Elaboration {
   // Stops like stop(), but waits at most `grace` for a classify() in progress: false if it is still running
   // then (the sinks are flushed and the summary printed all the same). For programs that must exit on time.
   bool stop_within(std::chrono::milliseconds grace) final {
-    if (owned_stream_) owned_stream_->stop();
     running_ = !core_.stop_within(grace, [this] { call_drain(); });
     return !running_;
   }
@@ -123,9 +112,7 @@ class Elaborator : public Elaboration {
   bool wait_for(std::chrono::milliseconds timeout) final { return core_.wait_for(timeout); }
 
   [[nodiscard]] ElaborationStats stats() const final { return core_.stats(); }
-
-  // This elaboration's own stream (after start(source)), e.g. for the port the OS picked; else nullptr.
-  [[nodiscard]] const Stream* stream() const { return owned_stream_.get(); }
+  [[nodiscard]] const std::string& name() const final { return core_.options().name; }
 
   // Calls the train() hook while no frame is being classified.
   template <class... Args>
@@ -169,16 +156,6 @@ class Elaborator : public Elaboration {
       const std::lock_guard lock(model_mutex_);
       derived().drain();
     }
-  }
-
-  void start_elaborating(const Stream& stream) {
-    if (running_) throw Error(fmt::format("elaboration {}: already started", core_.options().name));
-    if constexpr (declares_configure()) {
-      const std::lock_guard lock(model_mutex_);
-      derived().configure();
-    }
-    core_.start(stream);
-    running_ = true;
   }
 
   void process(Frame& frame) {
@@ -271,7 +248,6 @@ class Elaborator : public Elaboration {
 
   std::mutex model_mutex_;  // held while a hook runs: classify and train never overlap
   detail::ElaborationCore core_;
-  std::unique_ptr<Stream> owned_stream_;  // declared after core_: destroyed first, its thread calls core_
   bool running_ = false;
 };
 

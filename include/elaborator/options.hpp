@@ -13,6 +13,7 @@ namespace elaborator {
 
 struct ElaborationOptions {
   std::string name = "elaboration";               // tags every result message ("elaboration" field)
+  std::string kind;                               // the kind it was made as (kinds.hpp), for the statistics
   SamplingPolicy sampling;                        // default: every frame, newest only
   std::vector<std::shared_ptr<Sink>> sinks;       // every result goes to all of them
   std::chrono::milliseconds report_interval{5000};  // one line of statistics on stderr this often; 0: never

@@ -1,18 +1,24 @@
 #pragma once
-// Running an elaboration as a program: start it, stop it cleanly on Ctrl-C or SIGTERM, return an exit code.
+// Running elaborations as a program: start them, stop them cleanly on Ctrl-C or SIGTERM, return an exit code.
 
 #include "cli.hpp"
+#include "control.hpp"
 #include "detail/log.hpp"
+#include "detail/ready_file.hpp"
 #include "error.hpp"
-#include "source.hpp"
-#include "stream_set.hpp"
+#include "http/secret.hpp"
+#include "registry.hpp"
+#include "service.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <type_traits>
 #include <string>
 #include <unistd.h>
@@ -97,47 +103,55 @@ int run_until_stopped(Start start, Finished finished, StopWithin stop_within) {
 
 }  // namespace detail
 
-// Runs one elaboration on `source` until the source ends or SIGINT/SIGTERM, then stops it (flushing sinks,
-// printing the summary). Returns the process's exit code: 0, or 1 if it could not start.
-template <class Elaboration>
-int run_until_stopped(Elaboration& elaboration, const Source& source, const std::string& stream_id = "stream") {
-  return detail::run_until_stopped([&] { elaboration.start(source, stream_id); },
-                                   [&](std::chrono::milliseconds timeout) { return elaboration.wait_for(timeout); },
-                                   [&](std::chrono::milliseconds grace) { return elaboration.stop_within(grace); });
+// Runs every stream and elaboration of a registry the program filled itself, until they all end (files) or
+// SIGINT/SIGTERM, then stops them (flushing sinks, printing summaries). Returns 0.
+inline int run_until_stopped(Registry& registry) {
+  return detail::run_until_stopped([] {}, [&](std::chrono::milliseconds timeout) { return registry.wait_for(timeout); },
+                                   [&](std::chrono::milliseconds grace) { return registry.stop_within(grace); });
 }
 
-// The same for every stream and elaboration of a StreamSet.
-inline int run_until_stopped(StreamSet& set) {
-  return detail::run_until_stopped([&] { set.start(); },
-                                   [&](std::chrono::milliseconds timeout) { return set.wait_for(timeout); },
-                                   [&](std::chrono::milliseconds grace) { return set.stop_within(grace); });
-}
+namespace detail {
 
-// Runs every stream a program's command line names (see cli::Parser::allow_many_streams()): one stream with
-// --rtp-port, several with --stream or --streams-file. For each elaboration configured on a stream,
-// make(options, params) returns the elaboration to run (a std::unique_ptr), and each stream is decoded once
-// for all of them. `params` is the elaboration's "params" object from a --streams-file, else empty.
-//   return elaborator::run_until_stopped(args, [&](elaborator::ElaborationOptions options, const nlohmann::json& params) {
-//     return std::make_unique<Faces>(std::move(options), params.value("min_face", 40));
-//   });
-template <class Make>
-int run_until_stopped(const cli::Arguments& args, Make make) {
-  static_assert(std::is_invocable_r_v<std::unique_ptr<Elaboration>, Make&, ElaborationOptions, const nlohmann::json&>,
-                "elaborator: run_until_stopped(args, make) needs make(ElaborationOptions, const nlohmann::json& params) "
-                "that returns a std::unique_ptr to an elaboration");
-  StreamSet set;
-  try {
-    for (const auto& plan : args.streams) {
-      Stream& stream = set.add_stream(plan.source, plan.id);
-      for (const auto& elaboration : plan.elaborations) {
-        set.add_elaboration(stream, make(elaboration.options, elaboration.params));
-      }
-    }
-  } catch (const std::exception& e) {  // what make() threw: a bad "params", a model that does not load
-    detail::log("cannot start: {}", e.what());
-    return 1;
+// The control API's token: from --control-token-file, else from ELABORATOR_CONTROL_TOKEN, else none.
+inline std::optional<http::Secret> control_token(const cli::Arguments& args) {
+  if (!args.control_token_file.empty()) return http::Secret::from_file(args.control_token_file);
+  if (const char* token = std::getenv("ELABORATOR_CONTROL_TOKEN"); token != nullptr && *token != '\0') {
+    return http::Secret::from_environment("ELABORATOR_CONTROL_TOKEN");
   }
-  return run_until_stopped(set);
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+// Runs what a program's command line asks for (cli.hpp): its streams, the control API with --control, the
+// ready file with --ready-file. Without the API it ends when every stream has ended (files), or on
+// SIGINT/SIGTERM; with it, only on a signal. Returns the process's exit code: 0, or 1 if something could
+// not start (the reason is logged).
+inline int run_until_stopped(const cli::Arguments& args) {
+  Service service(args.kinds, args.config.stats_interval, args.limits);
+  std::optional<ControlServer> control;
+  const auto start = [&] {
+    for (const auto& stream : args.config.streams) service.add_stream(stream);
+    if (args.control) control.emplace(service, *args.control, detail::control_token(args));
+    if (args.ready_file.empty()) return;
+    const std::optional<Endpoint> api = control ? std::optional(control->endpoint()) : std::nullopt;
+    const auto write_ready_file = [&service, api, path = args.ready_file] {
+      detail::write_file_atomically(path, detail::ready_json(api, service.registry().streams()).dump());
+    };
+    write_ready_file();
+    service.on_change(write_ready_file);
+  };
+  const auto finished = [&](std::chrono::milliseconds timeout) {
+    if (!control) return service.registry().wait_for(timeout);
+    std::this_thread::sleep_for(timeout);
+    return false;
+  };
+  const auto stop_within = [&](std::chrono::milliseconds grace) {
+    if (control) control->stop();  // no change may start while everything stops
+    if (!args.ready_file.empty()) std::remove(args.ready_file.c_str());
+    return service.registry().stop_within(grace);
+  };
+  return detail::run_until_stopped(start, finished, stop_within);
 }
 
 }  // namespace elaborator

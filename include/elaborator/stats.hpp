@@ -3,7 +3,10 @@
 // (Elaborator::stats()) and as text (the periodic line on stderr and the summary at exit).
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -17,6 +20,23 @@ struct Percentiles {
   double p95 = 0;
   double p99 = 0;
   std::uint64_t count = 0;
+};
+
+// Durations counted against fixed upper bounds, as a Prometheus histogram exposes them (counts here are
+// per bucket, not cumulative; values above the last bound are only in `count`).
+struct BucketCounts {
+  static constexpr std::array<double, 14> bounds_seconds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                         0.25,  0.5,    1,     2.5,  5,     10,   30};
+  std::array<std::uint64_t, bounds_seconds.size()> counts{};
+  double sum_seconds = 0;
+  std::uint64_t count = 0;
+
+  void record(double seconds) {
+    const auto bucket = std::lower_bound(bounds_seconds.begin(), bounds_seconds.end(), seconds);
+    if (bucket != bounds_seconds.end()) ++counts[static_cast<std::size_t>(bucket - bounds_seconds.begin())];
+    sum_seconds += seconds;
+    ++count;
+  }
 };
 
 struct StreamStats {
@@ -51,6 +71,7 @@ struct NamedCount {
 
 struct ElaborationStats {
   std::string name;
+  std::string kind;
   std::chrono::duration<double> uptime{0};
   std::uint64_t frames_offered = 0;     // decoded frames this elaboration saw
   std::uint64_t frames_sampled = 0;     // picked by the sampling policy
@@ -65,10 +86,44 @@ struct ElaborationStats {
   Percentiles classify_ms;              // classify() duration
   Percentiles output_ms;                // classify() returned -> result sent (elaborate_results, serialising)
   Percentiles latency_ms;               // first packet received -> result sent: all of the above
+  BucketCounts classify_seconds;        // the same two over the whole run, for /metrics
+  BucketCounts latency_seconds;
   StreamStats stream;
   std::vector<SinkStats> sinks;
   std::vector<NamedCount> counters;     // the elaboration's own, as its counters() hook gives them
 };
+
+// The JSON forms the control API shows. An elaboration's leaves out its stream's (shown beside it).
+inline void to_json(nlohmann::json& j, const Percentiles& p) {
+  j = {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"count", p.count}};
+}
+
+inline void to_json(nlohmann::json& j, const StreamStats& s) {
+  j = {{"packets_received", s.packets_received}, {"packets_rejected", s.packets_rejected},
+       {"packets_lost", s.packets_lost},         {"frames_received", s.frames_received},
+       {"frames_decoded", s.frames_decoded},     {"decode_errors", s.decode_errors},
+       {"pipeline_restarts", s.pipeline_restarts}, {"ssrc_changes", s.ssrc_changes},
+       {"stalls", s.stalls},                     {"keyframe_requests", s.keyframe_requests},
+       {"rtcp_packets", s.rtcp_packets},         {"rtcp_rejected", s.rtcp_rejected},
+       {"ended", s.ended}};
+}
+
+inline void to_json(nlohmann::json& j, const SinkStats& s) {
+  j = {{"name", s.name}, {"written", s.written}, {"failed", s.failed}, {"truncated", s.truncated}};
+}
+
+inline void to_json(nlohmann::json& j, const ElaborationStats& s) {
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto& c : s.counters) counters[c.name] = c.value;
+  j = {{"uptime_s", s.uptime.count()},       {"frames_offered", s.frames_offered},
+       {"frames_sampled", s.frames_sampled},   {"frames_dropped", s.frames_dropped},
+       {"frames_skipped", s.frames_skipped},   {"frames_classified", s.frames_classified},
+       {"classify_errors", s.classify_errors}, {"results_sent", s.results_sent},
+       {"decode_ms", s.decode_ms},             {"wait_ms", s.wait_ms},
+       {"classify_ms", s.classify_ms},         {"output_ms", s.output_ms},
+       {"latency_ms", s.latency_ms},           {"sinks", s.sinks},
+       {"counters", counters}};
+}
 
 namespace detail {
 

@@ -24,6 +24,7 @@
 #include "detail/pipeline_description.hpp"
 #include "detail/rtp_header.hpp"
 #include "detail/rtp_timeline.hpp"
+#include "detail/udp_socket.hpp"
 #include "error.hpp"
 #include "source.hpp"
 #include "stats.hpp"
@@ -33,12 +34,14 @@
 #include <gst/gst.h>
 #include <gst/net/gstnetaddressmeta.h>
 #include <gst/video/video.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,7 +53,8 @@ namespace elaborator {
 
 // Receives a stream's pictures, on the stream's thread. on_picture() must return quickly for a live stream
 // (queue the picture, never classify in it); for a stream that is not live it may wait, which slows the
-// stream down instead of losing frames.
+// stream down instead of losing frames. A subscriber that waits must stop waiting before it unsubscribes
+// (an elaboration closes its queue first): unsubscribe() waits for a delivery in progress.
 class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
@@ -69,10 +73,18 @@ class Stream {
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
-  // Subscribers are fixed before start(); they must outlive the stream's running time.
+  // Subscribers come and go at any time, before start() or while the stream runs: one that joins a running
+  // stream gets the next picture decoded; one that joins a stream that has ended is told so at once.
   void subscribe(StreamSubscriber& subscriber) {
-    if (receiver_.joinable()) throw Error(fmt::format("stream {}: subscribe before start()", id_));
+    const std::lock_guard lock(subscribers_mutex_);
     subscribers_.push_back(&subscriber);
+    if (ended_.load()) subscriber.on_stream_end();
+  }
+
+  // After it returns, the subscriber is never called again. Not from a subscriber (the stream's thread).
+  void unsubscribe(StreamSubscriber& subscriber) {
+    const std::lock_guard lock(subscribers_mutex_);
+    std::erase(subscribers_, &subscriber);
   }
 
   // Builds the pipeline and starts receiving. Throws elaborator::Error for what a user must fix: a pipeline
@@ -87,8 +99,7 @@ class Stream {
       gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
       throw Error(fmt::format("stream {}: cannot start {}: {}", id_, describe(source_), reason));
     }
-    read_bound_port();
-    detail::log("stream {}: receiving {}", id_, describe(started_source()));
+    detail::log("stream {}: receiving {}", id_, describe(source()));
     receiver_ = std::jthread([this](std::stop_token stop) { receive(stop); });
   }
 
@@ -100,6 +111,7 @@ class Stream {
       receiver_.join();
     }
     if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    rtp_socket_.reset();  // the port is free again
     if (keyframes_) keyframes_->stop();
   }
 
@@ -112,6 +124,16 @@ class Stream {
 
   // The UDP port the stream listens on for the sender's RTCP, or 0 without one.
   [[nodiscard]] std::uint16_t rtcp_port() const { return keyframes_ ? keyframes_->port() : 0; }
+
+  // The source as it runs: for RTP on port 0, with the port the OS picked.
+  [[nodiscard]] Source source() const {
+    Source running = source_;
+    if (auto* rtp = std::get_if<RtpSource>(&running)) {
+      rtp->port = bound_port_.load();
+      if (keyframes_) rtp->rtcp_port = keyframes_->port();
+    }
+    return running;
+  }
 
   [[nodiscard]] StreamStats stats() const {
     StreamStats s;
@@ -206,9 +228,9 @@ class Stream {
   void configure_rtp(const RtpSource& rtp) {
     const auto udpsrc = element(detail::udpsrc_name);
     GstCaps* caps = gst_caps_from_string(detail::rtp_caps(rtp).c_str());
-    // reuse=false: a port another program already uses is an error at start, not a silent split of its packets.
-    g_object_set(udpsrc.get(), "address", rtp.bind_address.c_str(), "port", static_cast<gint>(rtp.port), "caps", caps,
-                 "reuse", FALSE, nullptr);
+    // udpsrc gets a socket of ours: a port in use is a ConflictError here, at once, and the port stays ours
+    // while the pipeline restarts; stop() closes it.
+    g_object_set(udpsrc.get(), "socket", bind_rtp_socket(rtp), "close-socket", FALSE, "caps", caps, nullptr);
     gst_caps_unref(caps);
     const detail::GstPtr<GstPad> packets(gst_element_get_static_pad(udpsrc.get(), "src"));
     gst_pad_add_probe(packets.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_packet, this, nullptr);
@@ -217,21 +239,20 @@ class Stream {
     gst_pad_add_probe(ordered.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_ordered_packet, this, nullptr);
   }
 
-  // The source as it runs: for RTP on port 0, with the port the OS picked.
-  Source started_source() const {
-    Source running = source_;
-    if (auto* rtp = std::get_if<RtpSource>(&running)) {
-      rtp->port = bound_port_.load();
-      if (keyframes_) rtp->rtcp_port = keyframes_->port();
+  GSocket* bind_rtp_socket(const RtpSource& rtp) {
+    std::uint16_t bound = 0;
+    const int fd = detail::bind_udp_socket("rtp", rtp.bind_address, rtp.port, bound);
+    GError* error = nullptr;
+    GSocket* socket = g_socket_new_from_fd(fd, &error);
+    if (socket == nullptr) {
+      const std::string reason = error != nullptr ? error->message : "?";
+      g_clear_error(&error);
+      ::close(fd);
+      throw Error(fmt::format("stream {}: rtp socket: {}", id_, reason));
     }
-    return running;
-  }
-
-  void read_bound_port() {
-    if (!std::holds_alternative<RtpSource>(source_)) return;
-    gint port = 0;
-    g_object_get(element(detail::udpsrc_name).get(), "port", &port, nullptr);
-    bound_port_.store(static_cast<std::uint16_t>(port));
+    rtp_socket_.reset(socket);
+    bound_port_.store(bound);
+    return socket;
   }
 
   // --- the receiving thread ---
@@ -251,6 +272,7 @@ class Stream {
       if (end_of_stream || !handle_bus_messages(end_of_stream)) break;
     }
     if (!stop.stop_requested()) {
+      const std::lock_guard lock(subscribers_mutex_);
       ended_.store(true);
       for (auto* subscriber : subscribers_) subscriber->on_stream_end();
     }
@@ -347,6 +369,7 @@ class Stream {
     auto planes = mapped->planes();
     const auto picture = std::make_shared<const detail::Picture>(std::move(info), std::move(planes), std::move(mapped));
     const bool is_live_stream = live();
+    const std::lock_guard lock(subscribers_mutex_);
     for (auto* subscriber : subscribers_) subscriber->on_picture(picture, is_live_stream);
   }
 
@@ -459,7 +482,9 @@ class Stream {
 
   Source source_;
   std::string id_;
+  std::mutex subscribers_mutex_;  // held while subscribers are called, so unsubscribe() waits for a delivery
   std::vector<StreamSubscriber*> subscribers_;
+  detail::GObjectPtr<GSocket> rtp_socket_;  // RTP sources: the socket udpsrc receives on
   detail::GstPtr<GstElement> pipeline_;
   detail::GstPtr<GstElement> appsink_;
   std::unique_ptr<GstCaps, CapsUnref> video_caps_;

@@ -69,12 +69,13 @@ inline nlohmann::json stats_json(const elaborator::ElaborationStats& s) {
 }
 
 inline int serve(const ServeSettings& settings) {
-  elaborator::StreamSet set;
+  elaborator::Registry registry;
   for (std::size_t i = 0; i < settings.ports.size(); ++i) {
     elaborator::RtpSource source;
     source.port = settings.ports[i];
     source.codec = settings.codec;
-    auto& stream = set.add_stream(source, "stream-" + std::to_string(i));
+    const std::string id = "stream-" + std::to_string(i);
+    std::vector<std::unique_ptr<elaborator::Elaboration>> workers;
     for (int k = 0; k < settings.elaborations; ++k) {
       elaborator::ElaborationOptions options;
       options.name = "e" + std::to_string(k);
@@ -82,19 +83,24 @@ inline int serve(const ServeSettings& settings) {
       options.report_interval = std::chrono::milliseconds(0);
       options.summary_at_stop = false;
       if (!settings.results_prefix.empty()) {
-        options.sinks.push_back(elaborator::JsonLinesSink::open(settings.results_prefix + stream.id() + "-" + options.name + ".jsonl"));
+        options.sinks.push_back(elaborator::JsonLinesSink::open(settings.results_prefix + id + "-" + options.name + ".jsonl"));
       }
       for (const auto& target : settings.udp) options.sinks.push_back(std::make_shared<elaborator::UdpSink>(target.host, target.port));
       if (settings.standard_output) options.sinks.push_back(elaborator::JsonLinesSink::standard_output());
-      set.add_elaboration(stream, std::make_unique<Worker>(options, settings.classify));
+      workers.push_back(std::make_unique<Worker>(options, settings.classify));
     }
+    registry.add_stream(id, source, std::move(workers));
   }
   const elaborator::StopSignals signals;
-  set.start();
   while (signals.requested() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  set.stop();
+  registry.stop();
   nlohmann::json all = nlohmann::json::array();
-  for (const auto& s : set.stats()) all.push_back(stats_json(s));
+  for (const auto& stream : registry.streams()) {
+    for (auto s : stream.elaborations) {
+      s.stream = stream.stats;
+      all.push_back(stats_json(s));
+    }
+  }
   std::printf("%s\n", all.dump().c_str());
   return 0;
 }

@@ -56,7 +56,8 @@ done
 
 api=http://127.0.0.1:$http_port/janus
 wait_for 30 curl -sf "$api/info" -o /dev/null || { podman logs "$janus" 2>&1 | tail -n 30; fail "Janus did not answer on $api"; }
-listening() { podman logs "$1" 2>&1 | grep -q "receiving rtp vp8 on 127\.0\.0\.1:$2"; }
+# The elaborator's ready file (ELABORATOR_READY_FILE in the spec) names the port once it listens there.
+listening() { podman exec "$1" cat /tmp/ready.json 2> /dev/null | grep -q "\"rtp_port\":$2[,}]"; }
 for stream in 1 2; do
   port=${ports[$((5002 + 2 * stream))]}
   wait_for 30 listening "${elaborators[stream]}" "$port" ||

@@ -42,11 +42,14 @@ log "podman run $elaborator_image face_detector, results to 127.0.0.1:$results_p
 podman run -d --name "$container" --pull=never --network=host \
   -e ELABORATOR_BIND=127.0.0.1 -e ELABORATOR_UDP="127.0.0.1:$results_port" -e ELABORATOR_STREAM_ID=megamind \
   -e ELABORATOR_STATS_INTERVAL=2 \
-  "$elaborator_image" face_detector --rtp-port 0 > /dev/null
-port_in_log() { podman logs "$container" 2>&1 | sed -n 's/.*receiving rtp vp8 on 127\.0\.0\.1:\([0-9]*\).*/\1/p' | head -n 1; }
-listening() { [ -n "$(port_in_log)" ]; }
+  "$elaborator_image" face_detector --rtp-port 0 --ready-file /tmp/ready.json > /dev/null
+# The ready file inside the container names the port the OS picked, once the elaborator listens.
+port_in_ready_file() {
+  podman exec "$container" cat /tmp/ready.json 2> /dev/null | sed -n 's/.*"rtp_port":\([0-9]*\).*/\1/p'
+}
+listening() { [ -n "$(port_in_ready_file)" ]; }
 wait_for 30 listening || { podman logs "$container" 2>&1 | tail; fail "the elaborator did not start"; }
-port=$(port_in_log)
+port=$(port_in_ready_file)
 
 log "streaming $(basename "$megamind") as VP8 RTP to 127.0.0.1:$port (about 11 s)"
 stream_megamind "$port"

@@ -152,15 +152,17 @@ function janusTool(janus, args) {
 }
 
 async function startElaborator(dataPort, withRtcp) {
+  const ready = path.join(options.out, 'ready.json');
+  fs.rmSync(ready, { force: true });
   const args = ['--rtp-port', '0', '--udp', `127.0.0.1:${dataPort}`, '--jsonl', path.join(options.out, 'results.jsonl'),
-    '--name', 'faces', '--stream-id', 'camera', '--stats-interval', '2'];
+    '--name', 'faces', '--stream-id', 'camera', '--stats-interval', '2', '--ready-file', ready];
   if (withRtcp) args.push('--rtcp-port', '0');
   const elaborator = start('elaborator', path.join(options.build, 'examples/face_detector'), args);
-  const log = path.join(options.out, 'elaborator.log');
+  // The ready file appears once the elaborator listens, with the ports the OS picked.
   const ports = await waitFor('the elaborator to listen', () => {
-    const match = /receiving rtp vp8 on 127\.0\.0\.1:(\d+)[^,\n]*(?:, rtcp on 127\.0\.0\.1:(\d+))?/.exec(
-      fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
-    return match && { rtp: Number(match[1]), rtcp: match[2] && Number(match[2]) };
+    if (!fs.existsSync(ready)) return null;
+    const stream = JSON.parse(fs.readFileSync(ready, 'utf8')).streams[0];
+    return { rtp: stream.rtp_port, rtcp: stream.rtcp_port ?? undefined };
   }, 10000);
   return { elaborator, ...ports };
 }

@@ -19,9 +19,12 @@ int main() {
   elaborator::ElaborationOptions options;
   options.name = "consumer";
   options.report_interval = std::chrono::milliseconds(0);
+  elaborator::Stream stream(elaborator::PipelineSource{"videotestsrc num-buffers=5 ! videoconvert ! appsink name=appsink", false});
   Counter counter(options);
-  counter.start(elaborator::PipelineSource{"videotestsrc num-buffers=5 ! videoconvert ! appsink name=appsink", false});
+  counter.start(stream);
+  stream.start();
   counter.wait_for(std::chrono::seconds(30));
   counter.stop();
+  stream.stop();
   return counter.stats().frames_classified == 5 ? 0 : 1;
 }

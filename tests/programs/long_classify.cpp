@@ -8,8 +8,8 @@
 
 class LongClassify : public elaborator::Elaborator<LongClassify> {
  public:
-  LongClassify(elaborator::ElaborationOptions options, std::chrono::milliseconds duration)
-      : Elaborator(std::move(options)), duration_(duration) {}
+  LongClassify(elaborator::ElaborationOptions options, const nlohmann::json& params)
+      : Elaborator(std::move(options)), duration_(params.at("classify_ms").get<int>()) {}
 
  private:
   friend Elaborator;
@@ -24,9 +24,9 @@ class LongClassify : public elaborator::Elaborator<LongClassify> {
 };
 
 int main(int argc, char** argv) {
-  elaborator::cli::Parser cli("long_classify", "An elaborator whose classify() takes a long time (tests).");
-  cli.add_options("Test")("classify-ms", "how long each classify() takes", cxxopts::value<int>()->default_value("5000"));
-  const auto args = cli.parse(argc, argv);
-  LongClassify slow(args.elaboration, std::chrono::milliseconds(args.get<int>("classify-ms")));
-  return elaborator::run_until_stopped(slow, args.source, args.stream_id);
+  elaborator::cli::Parser cli("long_classify", "An elaborator whose classify() takes a long time (tests).",
+                              {{"long_classify", "Test", "classify() takes as long as it is told.",
+                                {elaborator::Param::integer("classify_ms", 5000, 0, 3'600'000, "how long each classify() takes")},
+                                elaborator::factory<LongClassify>()}});
+  return elaborator::run_until_stopped(cli.parse(argc, argv));
 }

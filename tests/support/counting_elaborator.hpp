@@ -29,6 +29,10 @@ class CountingElaborator : public elaborator::Elaborator<CountingElaborator> {
                               int detections_per_frame = 1)
       : Elaborator(std::move(options)), delay_(delay), detections_per_frame_(detections_per_frame) {}
 
+  // As a kind's factory makes it (counting_kind()).
+  CountingElaborator(elaborator::ElaborationOptions options, const nlohmann::json& params)
+      : CountingElaborator(std::move(options), std::chrono::milliseconds(params.at("delay_ms").get<int>())) {}
+
   std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
     if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     std::vector<elaborator::Detection> detections;
@@ -42,6 +46,13 @@ class CountingElaborator : public elaborator::Elaborator<CountingElaborator> {
   std::chrono::milliseconds delay_;
   int detections_per_frame_;
 };
+
+// CountingElaborator as a kind, for tests of configuration, the command line and the control API.
+inline elaborator::Kind counting_kind(std::string name = "counting") {
+  return {std::move(name), "Counting", "Reports one detection per frame, labelled with the frame's index.",
+          {elaborator::Param::integer("delay_ms", 0, 0, 60000, "how long each classify() takes")},
+          elaborator::factory<CountingElaborator>()};
+}
 
 // True once every frame the elaboration picked has been classified or dropped and the stream is quiet.
 template <class Elaboration>

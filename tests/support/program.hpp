@@ -1,6 +1,7 @@
 #pragma once
 // For tests that run an example program as a user would: a child process receiving Debian's Megamind.avi
-// as VP8 RTP over 127.0.0.1, its results read back from a JSON Lines file, its statistics from its log.
+// as VP8 RTP over 127.0.0.1 on the port its --ready-file names, its results read back from a JSON Lines
+// file, its statistics from its log.
 
 #include "child_process.hpp"
 #include "rtp_sender.hpp"
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <optional>
 #include <regex>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -55,20 +57,28 @@ inline std::optional<int> exit_code(const std::optional<int>& status) {
   return WEXITSTATUS(*status);
 }
 
-// The UDP port a program started with --rtp-port 0 receives on, from its "receiving rtp ... on HOST:PORT".
-inline std::uint16_t rtp_port_of(const ChildProcess& program) {
-  const std::regex receiving(R"(receiving rtp \w+ on [0-9.]+:(\d+))");
-  std::smatch match;
-  std::string log;
-  const bool started = wait_until(
+// What a program started with --ready-file FILE wrote there, once it has (everything listens then).
+inline nlohmann::json ready_state(const std::string& ready_file) {
+  nlohmann::json state;
+  const bool ready = wait_until(
       [&] {
-        log = program.standard_error();
-        return std::regex_search(log, match, receiving);
+        state = nlohmann::json::parse(read_file(ready_file), nullptr, false);
+        return !state.is_discarded() && state.is_object();
       },
       std::chrono::seconds(20));
-  INFO(log);
-  REQUIRE(started);
-  return static_cast<std::uint16_t>(std::stoi(match[1].str()));
+  INFO("no ready file at " << ready_file);
+  REQUIRE(ready);
+  return state;
+}
+
+// The UDP port a stream of a program started with --ready-file FILE receives RTP on (port 0: the OS's pick).
+inline std::uint16_t rtp_port_in(const std::string& ready_file, const std::string& stream = "stream") {
+  const nlohmann::json state = ready_state(ready_file);
+  for (const auto& s : state["streams"]) {
+    if (s["id"] == stream) return s["rtp_port"].get<std::uint16_t>();
+  }
+  FAIL("no stream " << stream << " in " << ready_file);
+  return 0;
 }
 
 // Streams Megamind.avi in real time (about 11 s) as VP8 RTP to a program and waits until it was all sent,

@@ -47,8 +47,9 @@ class ElaborationCore final : public StreamSubscriber {
 
   [[nodiscard]] const ElaborationOptions& options() const { return options_; }
 
-  // Starts the elaboration's threads on a stream it has subscribed to (the stream may already run).
-  void start(const Stream& stream) {
+  // Starts the elaboration's threads and subscribes to the stream, which may already run: classifying
+  // starts with the next picture it decodes.
+  void start(Stream& stream) {
     if (worker_.joinable()) throw Error(fmt::format("elaboration {}: already started", options_.name));
     stream_ = &stream;
     started_ = Clock::now();
@@ -56,14 +57,15 @@ class ElaborationCore final : public StreamSubscriber {
     if (options_.report_interval.count() > 0) {
       reporter_ = std::jthread([this](std::stop_token stop) { report_periodically(stop); });
     }
+    stream.subscribe(*this);
   }
 
-  // Stops at once: frames still waiting are dropped (counted), a classify() in progress is waited for.
-  // Then `drain` runs (results still on their way are published), the sinks are flushed and the summary is
-  // printed. Idempotent.
+  // Stops at once: frames still waiting are dropped (counted), the stream stops calling this elaboration
+  // (it may go on for others), a classify() in progress is waited for. Then `drain` runs (results still on
+  // their way are published), the sinks are flushed and the summary is printed. Idempotent.
   void stop(const std::function<void()>& drain = {}) {
     if (!worker_.joinable()) return;
-    frames_dropped_ += queue_.close(false);
+    close_and_leave_stream();
     worker_.join();
     if (drain) run_drain(drain);
     finish_output();
@@ -75,7 +77,7 @@ class ElaborationCore final : public StreamSubscriber {
   // the caller's way out is to end the process.
   bool stop_within(std::chrono::milliseconds grace, const std::function<void()>& drain = {}) {
     if (!worker_.joinable()) return true;
-    frames_dropped_ += queue_.close(false);
+    close_and_leave_stream();
     if (!wait_for(grace)) {
       log("elaboration {}: classify() still running {} ms after the stop request; not waiting for it",
           options_.name, grace.count());
@@ -117,6 +119,7 @@ class ElaborationCore final : public StreamSubscriber {
     record(&Stages::wait, milliseconds_between(times.decoded, times.classify_start));
     record(&Stages::output, milliseconds_between(times.classify_end, sent));
     record(&Stages::latency, milliseconds_between(times.arrival, sent));
+    latency_buckets_.record(seconds_between(times.arrival, sent));
   }
 
   std::uint64_t next_sequence() { return sequence_++; }
@@ -127,6 +130,7 @@ class ElaborationCore final : public StreamSubscriber {
     ++frames_classified_;
     const std::lock_guard lock(histograms_mutex_);
     record(&Stages::classify, milliseconds_between(times.classify_start, times.classify_end));
+    classify_buckets_.record(seconds_between(times.classify_start, times.classify_end));
   }
 
   [[nodiscard]] ElaborationStats stats() const {
@@ -157,6 +161,7 @@ class ElaborationCore final : public StreamSubscriber {
   ElaborationStats snapshot(const Stages& stages) const {
     ElaborationStats s;
     s.name = options_.name;
+    s.kind = options_.kind;
     s.uptime = Clock::now() - started_;
     s.frames_offered = frames_offered_.load();
     s.frames_sampled = frames_sampled_.load();
@@ -170,10 +175,24 @@ class ElaborationCore final : public StreamSubscriber {
     s.classify_ms = percentiles_of(stages.classify);
     s.output_ms = percentiles_of(stages.output);
     s.latency_ms = percentiles_of(stages.latency);
-    if (stream_ != nullptr) s.stream = stream_->stats();
+    s.classify_seconds = classify_buckets_;
+    s.latency_seconds = latency_buckets_;
+    s.stream = stream_ != nullptr ? stream_->stats() : last_stream_stats_;
     for (const auto& sink : options_.sinks) s.sinks.push_back(sink->stats());
     if (counters_) s.counters = counters_();
     return s;
+  }
+
+  // Closing the queue first releases the stream's thread if it waits for room (a stream that is not live),
+  // so unsubscribing, which waits for a delivery in progress, cannot wait forever.
+  // Its statistics keep the stream's as they were when it left.
+  void close_and_leave_stream() {
+    frames_dropped_ += queue_.close(false);
+    if (stream_ == nullptr) return;
+    stream_->unsubscribe(*this);
+    const std::lock_guard lock(histograms_mutex_);
+    last_stream_stats_ = stream_->stats();
+    stream_ = nullptr;
   }
 
   void finish_output() {
@@ -255,7 +274,8 @@ class ElaborationCore final : public StreamSubscriber {
   FrameQueue queue_;
   Process process_;
   Counters counters_;  // guarded by histograms_mutex_
-  const Stream* stream_ = nullptr;
+  Stream* stream_ = nullptr;  // what feeds it, until it stops; guarded by histograms_mutex_ (statistics read it)
+  StreamStats last_stream_stats_;
   TimePoint started_ = Clock::now();
 
   std::atomic<std::uint64_t> frames_offered_{0};
@@ -270,6 +290,8 @@ class ElaborationCore final : public StreamSubscriber {
   mutable std::mutex histograms_mutex_;
   Stages total_;
   Stages interval_;
+  BucketCounts classify_buckets_;
+  BucketCounts latency_buckets_;
 
   std::mutex finished_mutex_;
   std::condition_variable finished_changed_;

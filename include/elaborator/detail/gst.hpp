@@ -29,6 +29,9 @@ inline void ensure_gstreamer() {
 struct GstObjectUnref {
   void operator()(gpointer object) const { gst_object_unref(object); }
 };
+struct GObjectUnref {
+  void operator()(gpointer object) const { g_object_unref(object); }
+};
 struct GstMessageUnref {
   void operator()(GstMessage* message) const { gst_message_unref(message); }
 };
@@ -38,6 +41,8 @@ struct GstSampleUnref {
 
 template <class T>
 using GstPtr = std::unique_ptr<T, GstObjectUnref>;
+template <class T>
+using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 using MessagePtr = std::unique_ptr<GstMessage, GstMessageUnref>;
 using SamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;
 

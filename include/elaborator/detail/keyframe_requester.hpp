@@ -13,9 +13,9 @@
 #include "../error.hpp"
 #include "log.hpp"
 #include "rtcp.hpp"
+#include "udp_socket.hpp"
 
 #include <fmt/core.h>
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,37 +34,12 @@
 
 namespace elaborator::detail {
 
-// A UDP socket bound to address:port (port 0: the OS picks). Throws elaborator::Error if it cannot bind.
-inline int bind_udp_socket(const std::string& address, std::uint16_t port, std::uint16_t& bound_port) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (const int rc = ::getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
-    throw Error(fmt::format("rtcp {}:{}: not an IP address: {}", address, port, ::gai_strerror(rc)));
-  }
-  const int fd = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  const bool bound = fd >= 0 && ::bind(fd, found->ai_addr, found->ai_addrlen) == 0;
-  const std::string reason = bound ? "" : std::strerror(errno);
-  ::freeaddrinfo(found);
-  if (!bound) {
-    if (fd >= 0) ::close(fd);
-    throw Error(fmt::format("rtcp {}:{}: cannot bind: {}", address, port, reason));
-  }
-  sockaddr_storage local{};
-  socklen_t length = sizeof local;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
-  bound_port = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
-                                                 : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-  return fd;
-}
-
 class KeyframeRequester {
  public:
   static constexpr auto min_interval = std::chrono::milliseconds(500);
 
   KeyframeRequester(const std::string& address, std::uint16_t port, std::string stream_id)
-      : stream_id_(std::move(stream_id)), fd_(bind_udp_socket(address, port, port_)),
+      : stream_id_(std::move(stream_id)), fd_(bind_udp_socket("rtcp", address, port, port_)),
         own_ssrc_(std::random_device{}()) {
     thread_ = std::jthread([this](std::stop_token stop) { receive(stop); });
   }

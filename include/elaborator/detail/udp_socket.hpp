@@ -1,10 +1,12 @@
 #pragma once
-// A connected IPv4/IPv6 UDP socket for sending datagrams without ever blocking.
+// UDP sockets: one bound to receive on (bind_udp_socket), one connected to send datagrams without ever
+// blocking (UdpSocket).
 
 #include "../error.hpp"
 
 #include <fmt/core.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +18,36 @@
 #include <utility>
 
 namespace elaborator::detail {
+
+// A UDP socket bound to address:port (port 0: the OS picks; `bound_port` tells which), without
+// SO_REUSEADDR: a port another program uses is an error, never a silent split of its packets. Throws
+// ConflictError for a port in use, Error for anything else; `what` ("rtp", "rtcp") starts the message.
+inline int bind_udp_socket(std::string_view what, const std::string& address, std::uint16_t port,
+                           std::uint16_t& bound_port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (const int rc = ::getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
+    throw Error(fmt::format("{} {}:{}: not an IP address: {}", what, address, port, ::gai_strerror(rc)));
+  }
+  const int fd = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const bool bound = fd >= 0 && ::bind(fd, found->ai_addr, found->ai_addrlen) == 0;
+  const int failure = bound ? 0 : errno;
+  ::freeaddrinfo(found);
+  if (!bound) {
+    if (fd >= 0) ::close(fd);
+    const std::string message = fmt::format("{} {}:{}: cannot bind: {}", what, address, port, std::strerror(failure));
+    if (failure == EADDRINUSE) throw ConflictError(message);
+    throw Error(message);
+  }
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
+  bound_port = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&local)->sin6_port
+                                                 : reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+  return fd;
+}
 
 class UdpSocket {
  public:
