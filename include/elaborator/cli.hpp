@@ -90,21 +90,32 @@ class Parser {
   // command line, as command-line tools do.
   Arguments parse(int argc, const char* const* argv) {
     try {
-      Arguments args;
-      args.raw = parse_with_environment(argc, argv);
-      if (args.raw.count("help") > 0) {
+      Arguments args = parse_or_throw(argc, argv);
+      if (args.has("help")) {
         std::fputs((help() + "\n").c_str(), stdout);
         std::exit(0);
       }
-      if (!args.raw.unmatched().empty()) throw Error(fmt::format("unexpected argument '{}'", args.raw.unmatched().front()));
-      args.kinds = kinds_;
-      args.config = config_from(args.raw);
-      args.params = kind_params(args.raw);
-      read_service_options(args);
       return args;
     } catch (const std::exception& e) {
       usage_error(e.what());
     }
+  }
+
+  // The same, but a bad command line is an elaborator::Error and --help is only noted (Arguments::has).
+  Arguments parse_or_throw(int argc, const char* const* argv) {
+    Arguments args;
+    try {
+      args.raw = parse_with_environment(argc, argv);
+    } catch (const cxxopts::exceptions::exception& e) {
+      throw Error(e.what());
+    }
+    if (args.has("help")) return args;
+    if (!args.raw.unmatched().empty()) throw Error(fmt::format("unexpected argument '{}'", args.raw.unmatched().front()));
+    args.kinds = kinds_;
+    args.config = config_from(args.raw);
+    args.params = kind_params(args.raw);
+    read_service_options(args);
+    return args;
   }
 
   // Runs `interpret()`, which turns the program's own options into its settings; what it throws is a bad
@@ -450,8 +461,8 @@ class Parser {
                          (general.size() == m.path.size() || general[m.path.size()] == '.' || general[m.path.size()] == '[');
       if (above && (best == nullptr || m.path.size() > best->path.size())) best = &m;
     }
+    if (many_streams && (best == nullptr || best->option == "rtp-port" || best->option == "stream-id")) return "--stream";
     if (best == nullptr) return path;
-    if (many_streams && (best->option == "rtp-port" || best->option == "stream-id")) return "--stream";
     return "--" + best->option;
   }
 

@@ -20,6 +20,7 @@
 #include <fmt/core.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -50,7 +51,13 @@ class ControlServer {
                                       where.host, where.port));
     }
     endpoint_ = {where.host, static_cast<std::uint16_t>(port)};
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = std::thread([this] {
+      server_.listen_after_bind();
+      served_ = true;
+    });
+    // stop() does nothing to a server that is not running yet, which would then run for ever: so it runs
+    // before the constructor returns (listen_after_bind() sets a flag first thing).
+    while (!server_.is_running() && !served_) std::this_thread::yield();
     detail::log("control API on http://{}:{}/v1/streams{}", endpoint_.host, endpoint_.port, token_ ? " (token required)" : "");
   }
 
@@ -123,6 +130,7 @@ class ControlServer {
   std::optional<http::Secret> token_;
   httplib::Server server_;
   Endpoint endpoint_;
+  std::atomic<bool> served_{false};
   std::thread thread_;
 };
 

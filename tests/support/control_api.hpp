@@ -1,0 +1,100 @@
+#pragma once
+// A long-running service in the test's own process, with its control API on 127.0.0.1 (a port the OS
+// picks), driven over a real socket by cpp-httplib's client: what an operator's script does, with the
+// process's threads, descriptors and memory countable from /proc/self.
+
+#include "counting_elaborator.hpp"
+
+#include <elaborator.hpp>
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace test_support {
+
+struct Answer {
+  int status = 0;
+  nlohmann::json body;
+  std::string text;
+};
+
+class ControlApi {
+ public:
+  explicit ControlApi(elaborator::Kinds kinds = {counting_kind()}, elaborator::RegistryLimits limits = {},
+                      std::optional<elaborator::http::Secret> token = std::nullopt)
+      : service_(std::move(kinds), std::chrono::milliseconds(0), limits),
+        server_(service_, {"127.0.0.1", 0}, std::move(token)),
+        client_("127.0.0.1", server_.endpoint().port) {
+    client_.set_read_timeout(std::chrono::seconds(30));
+  }
+
+  Answer get(const std::string& path, const httplib::Headers& headers = {}) { return answer(client_.Get(path, headers)); }
+  Answer post(const std::string& path, const nlohmann::json& body) { return post_text(path, body.dump()); }
+  Answer post_text(const std::string& path, const std::string& body) {
+    return answer(client_.Post(path, body, "application/json"));
+  }
+  Answer remove(const std::string& path) { return answer(client_.Delete(path)); }
+
+  // What runs, as GET /v1/streams shows it without the statistics (which move while streams run).
+  nlohmann::json configuration() {
+    nlohmann::json streams = get("/v1/streams").body["streams"];
+    for (auto& s : streams) {
+      s.erase("stats");
+      for (auto& e : s["elaborations"]) e.erase("stats");
+    }
+    return streams;
+  }
+
+  [[nodiscard]] elaborator::Service& service() { return service_; }
+  [[nodiscard]] std::uint16_t port() const { return server_.endpoint().port; }
+
+ private:
+  static Answer answer(const httplib::Result& result) {
+    INFO("HTTP error " << httplib::to_string(result.error()));
+    REQUIRE(result);
+    return {result->status, nlohmann::json::parse(result->body, nullptr, false), result->body};
+  }
+
+  elaborator::Service service_;
+  elaborator::ControlServer server_;
+  httplib::Client client_;
+};
+
+// A stream object for POST /v1/streams: RTP on a port the OS picks, one counting elaboration that loses no
+// frame to its queue and writes results nowhere.
+inline nlohmann::json counted_stream(const std::string& id, const std::string& elaboration = "count") {
+  return {{"id", id},
+          {"rtp", {{"port", 0}, {"rtcp_port", 0}}},
+          {"elaborations", {{{"name", elaboration}, {"queue", 1000}, {"stdout", false}}}}};
+}
+
+// This process's threads, open file descriptors and resident memory.
+inline std::size_t entries_in(const char* folder) {
+  std::size_t count = 0;
+  if (DIR* dir = ::opendir(folder)) {
+    while (const dirent* entry = ::readdir(dir)) count += entry->d_name[0] != '.' ? 1 : 0;
+    ::closedir(dir);
+  }
+  return count;
+}
+inline std::size_t thread_count() { return entries_in("/proc/self/task"); }
+inline std::size_t open_descriptors() { return entries_in("/proc/self/fd") - 1; }  // less opendir's own
+inline std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0;
+  std::size_t resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace test_support

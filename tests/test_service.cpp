@@ -1,0 +1,231 @@
+// A long-running process: streams and elaborations added and removed through the HTTP control API while RTP
+// flows, what that leaves behind, bad requests, the token, and the configuration model the API shares with
+// the command line and streams files. Real GStreamer senders over 127.0.0.1, a real HTTP client and server.
+
+#include "support/control_api.hpp"
+#include "support/counting_elaborator.hpp"
+#include "support/rtp_sender.hpp"
+#include "support/temp_dir.hpp"
+#include "support/udp_receiver.hpp"
+#include "support/wait.hpp"
+
+#include <elaborator.hpp>
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using test_support::ControlApi;
+using test_support::counted_stream;
+
+namespace {
+
+// The statistics of one elaboration of a stream, as the API shows them.
+nlohmann::json elaboration_stats(ControlApi& api, const std::string& stream, const std::string& name) {
+  const auto answer = api.get("/v1/streams/" + stream);
+  for (const auto& e : answer.body["elaborations"]) {
+    if (e["name"] == name) return e["stats"];
+  }
+  return nullptr;
+}
+
+bool every_frame_classified(ControlApi& api, const std::string& stream, std::uint64_t frames) {
+  const auto answer = api.get("/v1/streams/" + stream);
+  const auto& e = answer.body["elaborations"][0]["stats"];
+  return answer.body["stats"]["frames_decoded"] == frames && e["frames_classified"] == frames;
+}
+
+// Binds a UDP port on 127.0.0.1 as another program would: true if it is free.
+bool can_bind(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return bound;
+}
+
+}  // namespace
+
+TEST_CASE("streams and elaborations come and go through the API while RTP flows, and the others lose no frame") {
+  ControlApi api;
+  const auto steady = api.post("/v1/streams", counted_stream("steady"));
+  REQUIRE(steady.status == 201);
+  constexpr int frames = 150;  // 5 s at 30 fps
+  test_support::RtpSender sender(steady.body["rtp_port"].get<std::uint16_t>(), test_support::test_pattern(elaborator::Codec::vp8, frames));
+
+  // While the steady stream receives: a second stream comes and goes, and so does a second elaboration on
+  // the steady one.
+  const auto other = api.post("/v1/streams", counted_stream("other"));
+  REQUIRE(other.status == 201);
+  test_support::RtpSender other_sender(other.body["rtp_port"].get<std::uint16_t>(), test_support::test_pattern(elaborator::Codec::vp8, 300));
+  REQUIRE(api.post("/v1/streams/steady/elaborations", {{"name", "extra"}, {"stdout", false}}).status == 201);
+  REQUIRE(test_support::wait_until([&] { return elaboration_stats(api, "steady", "extra")["frames_classified"] >= 10; }, 10s));
+  REQUIRE(test_support::wait_until([&] { return api.get("/v1/streams/other").body["stats"]["frames_decoded"] >= 10; }, 10s));
+  const auto extra = api.remove("/v1/streams/steady/elaborations/extra");
+  CHECK(extra.status == 200);
+  CHECK(extra.body["stats"]["frames_classified"] >= 10);
+  const auto removed = api.remove("/v1/streams/other");
+  CHECK(removed.status == 200);
+  CHECK(removed.body["stats"]["frames_decoded"] >= 10);
+  // Gone completely: its ports are free at once, and the API no longer knows it.
+  CHECK(can_bind(other.body["rtp_port"].get<std::uint16_t>()));
+  CHECK(can_bind(other.body["rtcp_port"].get<std::uint16_t>()));
+  CHECK(api.get("/v1/streams/other").status == 404);
+
+  REQUIRE(sender.wait_until_sent(30s));
+  INFO(api.get("/v1/streams/steady").text);
+  REQUIRE(test_support::wait_until([&] { return every_frame_classified(api, "steady", frames); }, 10s));
+  const auto after = api.get("/v1/streams/steady").body;
+  CHECK(after["stats"]["frames_received"] == frames);
+  CHECK(after["stats"]["stalls"] == 0);
+  CHECK(after["stats"]["pipeline_restarts"] == 0);
+  CHECK(after["elaborations"][0]["stats"]["frames_dropped"] == 0);
+  CHECK(after["elaborations"].size() == 1);
+}
+
+TEST_CASE("200 streams added and removed through the API leave threads, descriptors and memory where they were") {
+  ControlApi api;
+  const auto cycle = [&] {
+    const auto added = api.post("/v1/streams", counted_stream("cycled"));
+    REQUIRE(added.status == 201);
+    REQUIRE(api.post("/v1/streams/cycled/elaborations", {{"name", "second"}, {"stdout", false}}).status == 201);
+    REQUIRE(api.remove("/v1/streams/cycled").status == 200);
+  };
+  for (int i = 0; i < 10; ++i) cycle();  // GStreamer's plugins, caches and thread pools warm up
+  const std::size_t threads = test_support::thread_count();
+  const std::size_t descriptors = test_support::open_descriptors();
+  const std::size_t resident = test_support::resident_bytes();
+
+  for (int i = 0; i < 200; ++i) cycle();
+
+  // GStreamer hands a pipeline's threads back to its pool as the pipeline stops: wait for them to settle.
+  CHECK(test_support::wait_until([&] { return test_support::thread_count() <= threads; }, 10s));
+  INFO("threads " << threads << " -> " << test_support::thread_count() << ", descriptors " << descriptors << " -> "
+                  << test_support::open_descriptors() << ", resident " << resident << " -> " << test_support::resident_bytes());
+  CHECK(test_support::open_descriptors() == descriptors);
+#ifdef ELABORATOR_TEST_SANITIZED
+  WARN("resident memory not compared: AddressSanitizer keeps freed memory in quarantine by design");
+#else
+  CHECK(test_support::resident_bytes() < resident + resident / 20);  // under 5 % growth
+#endif
+  CHECK(api.get("/v1/streams").body["streams"].empty());
+}
+
+TEST_CASE("bad requests get clear errors, change nothing, and never disturb a running stream") {
+  test_support::UdpReceiver occupant;
+  ControlApi api(elaborator::Kinds{test_support::counting_kind()}, {.max_streams = 8, .max_elaborations_per_stream = 4});
+  REQUIRE(api.post("/v1/streams", counted_stream("steady")).status == 201);
+  constexpr int frames = 120;
+  test_support::RtpSender sender(api.get("/v1/streams/steady").body["rtp_port"].get<std::uint16_t>(),
+                                 test_support::test_pattern(elaborator::Codec::vp8, frames));
+  const nlohmann::json before = api.configuration();
+
+  const auto refused = [&](test_support::Answer answer, int status, const std::string& message) {
+    INFO(answer.text);
+    CHECK(answer.status == status);
+    CHECK(answer.body["error"] == message);
+    CHECK(api.configuration() == before);
+  };
+  refused(api.post_text("/v1/streams", "{\"id\": \"x\", "), 400, "body: not valid JSON");
+  refused(api.post("/v1/streams", {{"id", "x"}, {"rtp", {{"prot", 5004}}}}), 400, "stream.rtp.prot: unknown key");
+  refused(api.post("/v1/streams", {{"id", "x"}, {"rtp", {{"port", 0}, {"jitter_ms", 20000}}}}), 400,
+          "stream.rtp.jitter_ms: must be a whole number from 0 to 10000");
+  refused(api.post("/v1/streams", {{"id", "x y"}, {"rtp", {{"port", 0}}}}), 400,
+          "stream.id: must be 1 to 64 letters, digits, '.', '_' or '-'");
+  refused(api.post("/v1/streams", {{"id", "x"}, {"rtp", {{"port", occupant.port()}}}}), 409,
+          fmt::format("rtp 127.0.0.1:{}: cannot bind: Address already in use", occupant.port()));
+  refused(api.post("/v1/streams", counted_stream("steady")), 409, "a stream called 'steady' runs already");
+  refused(api.post("/v1/streams", {{"id", "x"}, {"rtp", {{"port", 0}}}, {"elaborations", {{{"params", {{"delay_ms", -1}}}}}}}),
+          400, "stream.elaborations[0].params.delay_ms: must be a whole number from 0 to 60000");
+  refused(api.post("/v1/streams", {{"id", "x"}, {"rtp", {{"port", 0}}}, {"elaborations", {{{"jsonl", "/nonexistent/r.jsonl"}}}}}),
+          422, "elaboration counting: jsonl /nonexistent/r.jsonl: cannot open: No such file or directory");
+  refused(api.post_text("/v1/streams", std::string(10 << 20, ' ')), 413, "the body is larger than 65536 bytes");
+  nlohmann::json hundred = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) hundred.push_back(counted_stream(fmt::format("s{}", i)));
+  refused(api.post("/v1/streams", hundred), 400, "stream: must be an object");  // one stream a request
+  refused(api.post("/v1/streams/steady/elaborations", {{"name", "count"}}), 409,
+          "stream 'steady' has an elaboration called 'count' already");
+  refused(api.post("/v1/streams/nowhere/elaborations", {{"name", "x"}}), 404, "no stream called 'nowhere'");
+  refused(api.remove("/v1/streams/nowhere"), 404, "no stream called 'nowhere'");
+  refused(api.remove("/v1/streams/steady/elaborations/nobody"), 404, "stream 'steady' has no elaboration called 'nobody'");
+  refused(api.get("/v2/streams"), 404, "no such resource: /v2/streams");
+  refused(api.post("/v1/kinds", nlohmann::json::object()), 405, "/v1/kinds takes GET");
+
+  // A thousand streams asked for at once, from four clients: the configured maximum run, the rest are refused.
+  std::atomic<int> added{0};
+  std::atomic<int> limited{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", api.port());
+      for (int i = c; i < 1000; i += 4) {
+        const auto result = client.Post("/v1/streams", counted_stream(fmt::format("s{}", i)).dump(), "application/json");
+        if (result && result->status == 201) ++added;
+        if (result && result->status == 409 && result->body.find("maximum of 8 streams") != std::string::npos) ++limited;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  CHECK(added == 7);  // with "steady": 8
+  CHECK(limited == 993);
+  CHECK(api.get("/healthz").body["streams"] == 8);
+  for (const auto& s : api.get("/v1/streams").body["streams"]) {
+    if (s["id"] != "steady") CHECK(api.remove("/v1/streams/" + s["id"].get<std::string>()).status == 200);
+  }
+
+  REQUIRE(sender.wait_until_sent(30s));
+  INFO(api.get("/v1/streams/steady").text);
+  CHECK(test_support::wait_until([&] { return every_frame_classified(api, "steady", frames); }, 10s));
+}
+
+TEST_CASE("with a token the API answers only requests that carry it, and other addresses than loopback need one") {
+  test_support::TempDir dir;
+  std::ofstream(dir.file("token")) << "s3cret-token\n";
+  ControlApi api(elaborator::Kinds{test_support::counting_kind()}, {}, elaborator::http::Secret::from_file(dir.file("token")));
+  const auto without = api.get("/v1/streams");
+  CHECK(without.status == 401);
+  CHECK(without.body["error"] == "this API needs \"Authorization: Bearer <token>\"");
+  CHECK(api.get("/v1/streams", {{"Authorization", "Bearer wrong-token!"}}).status == 401);
+  CHECK(api.get("/v1/streams", {{"Authorization", "Bearer s3cret-token"}}).status == 200);
+  CHECK(api.get("/metrics", {{"Authorization", "Bearer s3cret-token"}}).status == 200);
+  CHECK(api.get("/healthz").status == 200);  // health checks carry no secrets
+
+  elaborator::Service service(elaborator::Kinds{test_support::counting_kind()}, 0ms);
+  CHECK_THROWS_WITH(elaborator::ControlServer(service, {"0.0.0.0", 0}, std::nullopt),
+                    Catch::Contains("an address other than loopback needs a token"));
+}
+
+TEST_CASE("an elaboration's kind and params come from the request, and several kinds run on one decoded stream") {
+  ControlApi api(elaborator::Kinds{test_support::counting_kind("fast"), test_support::counting_kind("slow")});
+  nlohmann::json stream = {{"id", "both"},
+                           {"pipeline", {{"launch", "videotestsrc num-buffers=40 ! video/x-raw,width=160,height=120 ! "
+                                                    "videoconvert ! appsink name=appsink"},
+                                         {"live", false}}},
+                           {"elaborations",
+                            {{{"kind", "fast"}, {"queue", 100}, {"stdout", false}},
+                             {{"kind", "slow"}, {"queue", 100}, {"stdout", false}, {"params", {{"delay_ms", 5}}}}}}};
+  const auto answer = api.post("/v1/streams", stream);
+  INFO(answer.text);
+  REQUIRE(answer.status == 201);
+  CHECK(answer.body["elaborations"][0]["name"] == "fast");
+  CHECK(answer.body["elaborations"][1]["params"]["delay_ms"] == 5);
+  CHECK(api.post("/v1/streams/both/elaborations", {{"name", "third"}}).body["error"] ==
+        "elaboration: needs a \"kind\": one of fast, slow");
+  REQUIRE(test_support::wait_until([&] { return api.get("/v1/streams/both").body["stats"]["ended"] == true; }, 20s));
+  REQUIRE(test_support::wait_until([&] { return elaboration_stats(api, "both", "slow")["frames_classified"] == 40; }, 20s));
+  CHECK(elaboration_stats(api, "both", "fast")["frames_classified"] == 40);
+  const auto kinds = api.get("/v1/kinds").body["kinds"];
+  CHECK(kinds.size() == 2);
+  CHECK(kinds[0]["params"][0]["name"] == "delay_ms");
+}
