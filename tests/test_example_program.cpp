@@ -5,6 +5,7 @@
 #include "support/udp_receiver.hpp"
 
 #include <catch2/catch.hpp>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -214,4 +215,37 @@ TEST_CASE("options come from ELABORATOR_ environment variables, and the command 
                                  {"ELABORATOR_EVERY=often"});
   CHECK(test_support::exit_code(bad.wait_exit(10s)) == 2);
   CHECK(bad.standard_error().find("--every=often") != std::string::npos);
+}
+
+TEST_CASE("face_detector with --control and no stream takes streams through the API, and its ready file follows them") {
+  test_support::TempDir dir;
+  const std::string ready = dir.file("ready.json");
+  test_support::ChildProcess detector({FACE_DETECTOR_PATH, "--control", "127.0.0.1:0", "--ready-file", ready, "--stats-interval", "0"},
+                                      dir.file("stdout"), dir.file("stderr"));
+  const nlohmann::json empty = test_support::ready_state(ready);
+  INFO(empty.dump() << "\n" << detector.standard_error());
+  CHECK(empty["streams"].empty());
+  const std::string control = empty["control"];
+  httplib::Client api("http://" + control);
+
+  const nlohmann::json camera = {{"id", "camera"}, {"rtp", {{"port", 0}}}, {"elaborations", {{{"jsonl", dir.file("faces.jsonl")}}}}};
+  const auto added = api.Post("/v1/streams", camera.dump(), "application/json");
+  REQUIRE(added);
+  REQUIRE(added->status == 201);
+  const auto port = nlohmann::json::parse(added->body)["rtp_port"].get<std::uint16_t>();
+  CHECK(test_support::rtp_port_in(ready, "camera") == port);  // rewritten before the answer
+  {
+    test_support::RtpSender sender(port, test_support::test_pattern(elaborator::Codec::vp8, 30));
+    REQUIRE(sender.wait_until_sent(20s));
+  }
+  REQUIRE(test_support::wait_until([&] { return test_support::results_in(dir.file("faces.jsonl")).size() >= 20; }, 10s));
+  const auto removed = api.Delete("/v1/streams/camera");
+  REQUIRE(removed);
+  CHECK(removed->status == 200);
+  CHECK(test_support::ready_state(ready)["streams"].empty());
+
+  detector.signal(SIGTERM);
+  CHECK(exited_cleanly(detector.wait_exit(5s)));
+  CHECK_FALSE(std::filesystem::exists(ready));  // what is not running is not ready
+  CHECK(detector.standard_error().find("summary of camera/face_detector") != std::string::npos);
 }

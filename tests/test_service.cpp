@@ -2,6 +2,7 @@
 // flows, what that leaves behind, bad requests, the token, and the configuration model the API shares with
 // the command line and streams files. Real GStreamer senders over 127.0.0.1, a real HTTP client and server.
 
+#include "support/child_process.hpp"
 #include "support/control_api.hpp"
 #include "support/counting_elaborator.hpp"
 #include "support/rtp_sender.hpp"
@@ -17,6 +18,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -228,4 +231,71 @@ TEST_CASE("an elaboration's kind and params come from the request, and several k
   const auto kinds = api.get("/v1/kinds").body["kinds"];
   CHECK(kinds.size() == 2);
   CHECK(kinds[0]["params"][0]["name"] == "delay_ms");
+}
+
+namespace {
+
+// A TCP port on 127.0.0.1 that was free a moment ago, for a program that cannot be told to pick one itself.
+std::uint16_t free_tcp_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// The value of a Prometheus query's first series, as Prometheus's own HTTP API gives it; empty until it has one.
+std::string prometheus_value(httplib::Client& prometheus, const std::string& query) {
+  const auto result = prometheus.Get("/api/v1/query", {{"query", query}}, httplib::Headers{});
+  if (!result || result->status != 200) return {};
+  const auto answer = nlohmann::json::parse(result->body, nullptr, false);
+  if (answer.is_discarded() || answer["data"]["result"].empty()) return {};
+  return answer["data"]["result"][0]["value"][1].get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("a real Prometheus scrapes /metrics and reads back what the process counted") {
+  const std::string prometheus_program = "/usr/bin/prometheus";
+  if (!std::filesystem::exists(prometheus_program)) FAIL("missing " << prometheus_program << ": run .ci/install-dependencies");
+  test_support::TempDir dir;
+  ControlApi api;
+  nlohmann::json stream = {{"id", "ended"},
+                           {"pipeline", {{"launch", "videotestsrc num-buffers=50 ! video/x-raw,width=160,height=120 ! "
+                                                    "videoconvert ! appsink name=appsink"},
+                                         {"live", false}}},
+                           {"elaborations", {{{"name", "count"}, {"queue", 100}, {"jsonl", dir.file("results.jsonl")}}}}};
+  REQUIRE(api.post("/v1/streams", stream).status == 201);
+  REQUIRE(test_support::wait_until([&] { return elaboration_stats(api, "ended", "count")["frames_classified"] == 50; }, 20s));
+  const auto stats = api.get("/v1/streams/ended").body;
+
+  std::ofstream(dir.file("prometheus.yml")) << fmt::format(
+      "global: {{scrape_interval: 1s}}\n"
+      "scrape_configs: [{{job_name: elaborator, static_configs: [{{targets: ['127.0.0.1:{}']}}]}}]\n",
+      api.port());
+  const std::uint16_t web_port = free_tcp_port();
+  test_support::ChildProcess prometheus({prometheus_program, "--config.file=" + dir.file("prometheus.yml"),
+                                         "--storage.tsdb.path=" + dir.file("data"),
+                                         fmt::format("--web.listen-address=127.0.0.1:{}", web_port)},
+                                        dir.file("prometheus.out"), dir.file("prometheus.err"));
+  httplib::Client client("127.0.0.1", web_port);
+  const std::string decoded = R"(elaborator_frames_decoded_total{stream="ended"})";
+  INFO(prometheus.standard_error());
+  REQUIRE(test_support::wait_until([&] { return !prometheus_value(client, decoded).empty(); }, 30s));
+  CHECK(prometheus_value(client, decoded) == stats["stats"]["frames_decoded"].dump());
+  const std::string labels = R"({stream="ended",elaboration="count",kind="counting"})";
+  CHECK(prometheus_value(client, "elaborator_frames_classified_total" + labels) == "50");
+  CHECK(prometheus_value(client, "elaborator_classify_seconds_count" + labels) == "50");
+  CHECK(prometheus_value(client, "elaborator_results_total" + labels) == "50");
+  CHECK(prometheus_value(client, fmt::format(R"(elaborator_sink_results_written_total{{sink="jsonl {}"}})", dir.file("results.jsonl"))) ==
+        "50");
+  CHECK(prometheus_value(client, "up") == "1");  // every scrape parsed
+
+  // A removed stream's series are gone from the next scrape.
+  REQUIRE(api.remove("/v1/streams/ended").status == 200);
+  CHECK(api.get("/metrics").text.find(R"(stream="ended")") == std::string::npos);
 }
