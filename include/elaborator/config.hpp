@@ -249,7 +249,9 @@ inline nlohmann::json params_from(const ConfigObject& e, const Kind& kind) {
   const nlohmann::json& given = e.has("params") ? e.at("params") : none;
   const std::string path = e.path("params");
   if (!given.is_object()) throw ConfigError(path, "must be an object");
-  for (const auto& [key, value] : given.items()) {
+  for (const auto& item : given.items()) {
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     const auto declared = std::find_if(kind.params.begin(), kind.params.end(), [&](const Param& p) { return p.name == key; });
     if (declared == kind.params.end()) {
       throw ConfigError(fmt::format("{}.{}", path, key), fmt::format("unknown key: kind {} takes no such parameter", kind.name));

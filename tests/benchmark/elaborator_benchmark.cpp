@@ -8,10 +8,11 @@
 //   fanout    K elaborations on one decode in one process next to K processes decoding their own copy
 //   streams   the most 720p30 streams one process receives with face detection on every 15th frame and
 //             no frame lost before the decoder
+//   service   POST /v1/streams to listening and to the first result; CPU, memory and threads of 50 idle streams
 //   soak      (only when asked for) 30 fps for --soak-seconds with every kind of sink, face detection on every
 //             frame: resident memory sampled from /proc every 10 s must stay flat
 //
-//   elaborator_benchmark [--sections tax,slow,fanout,streams,soak] [--seconds 20] [--slow-seconds 600]
+//   elaborator_benchmark [--sections tax,slow,fanout,streams,service,soak] [--seconds 20] [--slow-seconds 600]
 //                        [--soak-seconds 600] [--json benchmark.json] [--results-dir DIR]
 
 #include "processes.hpp"
@@ -21,6 +22,7 @@
 #include "support/udp_receiver.hpp"
 
 #include <cxxopts.hpp>
+#include <httplib.h>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -31,9 +33,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace std::chrono_literals;
 using test_support::ChildProcess;
@@ -386,6 +392,103 @@ nlohmann::json measure_soak(const Settings& s) {
           {"datagrams_received", datagrams.load()}, {"elaborator", stats.is_array() && !stats.empty() ? stats[0] : nullptr}};
 }
 
+// --- service: a stream added through the control API, and what idle streams cost ---
+
+// The benchmark's no-op elaboration as a kind, for a service in this process.
+elaborator::Kind noop_kind() {
+  return {"noop", "No-op", "classify() does nothing.", {},
+          [](elaborator::ElaborationOptions options, const nlohmann::json&) -> std::unique_ptr<elaborator::Elaboration> {
+            return std::make_unique<benchmark::Worker>(std::move(options), benchmark::ClassifyKind{});
+          }};
+}
+
+// This process's resident memory and threads, from /proc; its CPU seconds from getrusage.
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0;
+  std::size_t resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+std::size_t threads() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+  return count;
+}
+double own_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// POST /v1/streams while a sender (720p30 VP8, a keyframe every second) already sends to the port, joined at
+// a random point of its keyframe interval, as a Janus forward is: the time to the answer (the stream then
+// listens) and from then to the first result (the next keyframe, decoded and classified).
+nlohmann::json measure_add_stream(int repetitions) {
+  elaborator::Service service({noop_kind()}, 0ms);
+  elaborator::ControlServer control(service, {"127.0.0.1", 0}, std::nullopt);
+  httplib::Client api("127.0.0.1", control.endpoint().port);
+  test_support::TempDir dir;
+  std::mt19937 random(20261204);
+  std::vector<double> to_listening;
+  std::vector<double> to_first_result;
+  for (int i = 0; i < repetitions; ++i) {
+    test_support::UdpReceiver results;
+    const auto port = free_ports(1).front();
+    auto sender = start_gst(dir, "sender", benchmark::live_sender(elaborator::Codec::vp8, {port}));
+    std::this_thread::sleep_for(1s + std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 999)(random)));
+    const nlohmann::json stream = {{"id", "added"}, {"rtp", {{"port", port}}},
+                                   {"elaborations", {{{"udp", {fmt::format("127.0.0.1:{}", results.port())}}}}}};
+    const auto asked = std::chrono::steady_clock::now();
+    const auto answer = api.Post("/v1/streams", stream.dump(), "application/json");
+    const auto listening = std::chrono::steady_clock::now();
+    if (!answer || answer->status != 201) throw std::runtime_error("POST /v1/streams failed");
+    const bool got = results.receive(10s).has_value();
+    const auto first = std::chrono::steady_clock::now();
+    api.Delete("/v1/streams/added");
+    stop_gst(sender);
+    if (!got) throw std::runtime_error("no result within 10 s");
+    to_listening.push_back(std::chrono::duration<double, std::milli>(listening - asked).count());
+    to_first_result.push_back(std::chrono::duration<double, std::milli>(first - listening).count());
+  }
+  nlohmann::json report{{"post_to_listening_ms", percentile_json(to_listening)},
+                        {"listening_to_first_result_ms", percentile_json(to_first_result)}};
+  fmt::print("service: POST /v1/streams to listening p50 {:.1f} ms, p99 {:.1f} ms; then to the first result "
+             "(keyframe every 1 s) p50 {:.0f} ms, p99 {:.0f} ms ({} runs)\n",
+             report["post_to_listening_ms"]["p50"].get<double>(), report["post_to_listening_ms"]["p99"].get<double>(),
+             report["listening_to_first_result_ms"]["p50"].get<double>(),
+             report["listening_to_first_result_ms"]["p99"].get<double>(), repetitions);
+  return report;
+}
+
+// What a stream that receives nothing costs while it waits for its publisher.
+nlohmann::json measure_idle_streams(const Settings& s, int count) {
+  elaborator::Service service({noop_kind()}, 0ms);
+  const std::size_t resident = resident_bytes();
+  const std::size_t thread_count = threads();
+  for (int i = 0; i < count; ++i) {
+    elaborator::StreamConfig stream;
+    stream.id = fmt::format("idle-{}", i);
+    stream.source = elaborator::RtpSource{};
+    stream.elaborations.push_back(elaborator::parse_elaboration({{"stdout", false}}, service.kinds(), 0ms));
+    service.add_stream(stream);
+  }
+  std::this_thread::sleep_for(2s);
+  const double cpu_before = own_cpu_seconds();
+  std::this_thread::sleep_for(s.seconds);
+  const double cpu = own_cpu_seconds() - cpu_before;
+  const nlohmann::json report{
+      {"streams", count},
+      {"cpu_percent_per_stream", 100.0 * cpu / static_cast<double>(s.seconds.count()) / count},
+      {"resident_mb_per_stream", static_cast<double>(resident_bytes() - resident) / (1 << 20) / count},
+      {"threads_per_stream", static_cast<double>(threads() - thread_count) / count}};
+  fmt::print("service: {} idle streams: {:.3f} % of a core, {:.2f} MB resident and {:.1f} threads per stream\n", count,
+             report["cpu_percent_per_stream"].get<double>(), report["resident_mb_per_stream"].get<double>(),
+             report["threads_per_stream"].get<double>());
+  return report;
+}
+
 std::string today() {
   const std::time_t now = std::time(nullptr);
   char text[32];
@@ -417,7 +520,7 @@ int serve_main(const cxxopts::ParseResult& args) {
 int main(int argc, char** argv) {
   cxxopts::Options options("elaborator_benchmark", "Measures the framework against the limits of its pipeline.");
   options.add_options()
-    ("sections", "what to measure", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams"))
+    ("sections", "what to measure", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams,service"))
     ("seconds", "measuring window of each figure", cxxopts::value<int>()->default_value("20"))
     ("slow-seconds", "how long the slow-classify comparison runs", cxxopts::value<int>()->default_value("600"))
     ("soak-seconds", "how long the soak runs", cxxopts::value<int>()->default_value("600"))
@@ -462,6 +565,7 @@ int main(int argc, char** argv) {
   if (wanted("fanout")) report["fan_out"] = measure_fanout(s);
   if (wanted("streams")) report["streams"] = measure_streams(s);
   if (wanted("soak")) report["soak"] = measure_soak(s);
+  if (wanted("service")) report["service"] = {{"add_stream", measure_add_stream(20)}, {"idle", measure_idle_streams(s, 50)}};
   if (args.count("json") > 0) std::ofstream(args["json"].as<std::string>()) << report.dump(2) << "\n";
   return 0;
 }
