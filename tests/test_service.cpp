@@ -5,6 +5,8 @@
 #include "support/child_process.hpp"
 #include "support/control_api.hpp"
 #include "support/counting_elaborator.hpp"
+#include "support/ports.hpp"
+#include "support/process_usage.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
@@ -235,19 +237,6 @@ TEST_CASE("an elaboration's kind and params come from the request, and several k
 
 namespace {
 
-// A TCP port on 127.0.0.1 that was free a moment ago, for a program that cannot be told to pick one itself.
-std::uint16_t free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // The value of a Prometheus query's first series, as Prometheus's own HTTP API gives it; empty until it has one.
 std::string prometheus_value(httplib::Client& prometheus, const std::string& query) {
   const auto result = prometheus.Get("/api/v1/query", {{"query", query}}, httplib::Headers{});
@@ -277,7 +266,7 @@ TEST_CASE("a real Prometheus scrapes /metrics and reads back what the process co
       "global: {{scrape_interval: 1s}}\n"
       "scrape_configs: [{{job_name: elaborator, static_configs: [{{targets: ['127.0.0.1:{}']}}]}}]\n",
       api.port());
-  const std::uint16_t web_port = free_tcp_port();
+  const std::uint16_t web_port = test_support::free_tcp_port();
   test_support::ChildProcess prometheus({prometheus_program, "--config.file=" + dir.file("prometheus.yml"),
                                          "--storage.tsdb.path=" + dir.file("data"),
                                          fmt::format("--web.listen-address=127.0.0.1:{}", web_port)},

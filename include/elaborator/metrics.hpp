@@ -69,17 +69,45 @@ inline std::string elaboration_labels(const StreamState& s, const ElaborationSta
 
 }  // namespace detail
 
+// A family of counters read from one kind of statistics (StreamStats, ElaborationStats, SinkStats).
+template <class Stats>
+struct CounterOf {
+  const char* name;
+  std::uint64_t Stats::*field;
+  const char* help;
+};
+
 inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
   detail::Exposition out;
   out.metric("elaborator_streams", "gauge", "Streams this process runs.");
   out.sample("elaborator_streams", "", static_cast<std::uint64_t>(streams.size()));
 
-  using StreamCounter = std::uint64_t StreamStats::*;
-  const struct {
-    const char* name;
-    StreamCounter field;
-    const char* help;
-  } stream_counters[] = {
+  // Each family once, with a sample for every labelled thing `each` visits.
+  const auto counters = [&out](const auto& family, const auto& each) {
+    for (const auto& c : family) {
+      out.metric(c.name, "counter", c.help);
+      each([&](const std::string& labels, const auto& stats) { out.sample(c.name, labels, stats.*c.field); });
+    }
+  };
+  const auto each_stream = [&streams](const auto& sample) {
+    for (const auto& s : streams) sample(detail::stream_labels(s), s.stats);
+  };
+  const auto each_elaboration = [&streams](const auto& sample) {
+    for (const auto& s : streams) {
+      for (const auto& e : s.elaborations) sample(detail::elaboration_labels(s, e), e);
+    }
+  };
+  const auto each_sink = [&streams](const auto& sample) {
+    for (const auto& s : streams) {
+      for (const auto& e : s.elaborations) {
+        for (const auto& sink : e.sinks) {
+          sample(fmt::format("{},sink=\"{}\"", detail::elaboration_labels(s, e), detail::label_value(sink.name)), sink);
+        }
+      }
+    }
+  };
+
+  const CounterOf<StreamStats> stream_counters[] = {
       {"elaborator_packets_received_total", &StreamStats::packets_received, "RTP packets accepted."},
       {"elaborator_packets_rejected_total", &StreamStats::packets_rejected,
        "Packets dropped before the jitter buffer: not RTP, another payload type, or a sender not allowed."},
@@ -92,17 +120,9 @@ inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
       {"elaborator_stalls_total", &StreamStats::stalls, "Times no frame was decoded for 2 s."},
       {"elaborator_keyframe_requests_total", &StreamStats::keyframe_requests, "RTCP PLIs sent to the sender."},
   };
-  for (const auto& c : stream_counters) {
-    out.metric(c.name, "counter", c.help);
-    for (const auto& s : streams) out.sample(c.name, detail::stream_labels(s), s.stats.*c.field);
-  }
+  counters(stream_counters, each_stream);
 
-  using ElaborationCounter = std::uint64_t ElaborationStats::*;
-  const struct {
-    const char* name;
-    ElaborationCounter field;
-    const char* help;
-  } elaboration_counters[] = {
+  const CounterOf<ElaborationStats> elaboration_counters[] = {
       {"elaborator_frames_sampled_total", &ElaborationStats::frames_sampled, "Frames picked by the sampling policy."},
       {"elaborator_frames_dropped_total", &ElaborationStats::frames_dropped,
        "Picked frames dropped unclassified (the queue was full, or stopping)."},
@@ -111,12 +131,7 @@ inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
       {"elaborator_classify_errors_total", &ElaborationStats::classify_errors, "Exceptions from classify() or a later hook."},
       {"elaborator_results_total", &ElaborationStats::results_sent, "Result messages published."},
   };
-  for (const auto& c : elaboration_counters) {
-    out.metric(c.name, "counter", c.help);
-    for (const auto& s : streams) {
-      for (const auto& e : s.elaborations) out.sample(c.name, detail::elaboration_labels(s, e), e.*c.field);
-    }
-  }
+  counters(elaboration_counters, each_elaboration);
 
   const struct {
     const char* name;
@@ -128,32 +143,15 @@ inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
   };
   for (const auto& h : histograms) {
     out.metric(h.name, "histogram", h.help);
-    for (const auto& s : streams) {
-      for (const auto& e : s.elaborations) out.histogram(h.name, detail::elaboration_labels(s, e), e.*h.field);
-    }
+    each_elaboration([&](const std::string& labels, const ElaborationStats& e) { out.histogram(h.name, labels, e.*h.field); });
   }
 
-  using SinkCounter = std::uint64_t SinkStats::*;
-  const struct {
-    const char* name;
-    SinkCounter field;
-    const char* help;
-  } sink_counters[] = {
+  const CounterOf<SinkStats> sink_counters[] = {
       {"elaborator_sink_results_written_total", &SinkStats::written, "Result messages a sink delivered."},
       {"elaborator_sink_results_failed_total", &SinkStats::failed, "Result messages a sink lost to an error."},
       {"elaborator_sink_results_truncated_total", &SinkStats::truncated, "Results sent with fewer detections to fit a datagram."},
   };
-  for (const auto& c : sink_counters) {
-    out.metric(c.name, "counter", c.help);
-    for (const auto& s : streams) {
-      for (const auto& e : s.elaborations) {
-        for (const auto& sink : e.sinks) {
-          out.sample(c.name, fmt::format("{},sink=\"{}\"", detail::elaboration_labels(s, e), detail::label_value(sink.name)),
-                     sink.*c.field);
-        }
-      }
-    }
-  }
+  counters(sink_counters, each_sink);
   return out.text();
 }
 

@@ -18,6 +18,7 @@
 #include "processes.hpp"
 #include "serve.hpp"
 #include "support/child_process.hpp"
+#include "support/process_usage.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
 
@@ -402,19 +403,7 @@ elaborator::Kind noop_kind() {
           }};
 }
 
-// This process's resident memory and threads, from /proc; its CPU seconds from getrusage.
-std::size_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t size = 0;
-  std::size_t resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-std::size_t threads() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
-  return count;
-}
+// This process's CPU seconds, from getrusage (its threads and memory: process_usage.hpp).
 double own_cpu_seconds() {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
@@ -465,8 +454,8 @@ nlohmann::json measure_add_stream(int repetitions) {
 // What a stream that receives nothing costs while it waits for its publisher.
 nlohmann::json measure_idle_streams(const Settings& s, int count) {
   elaborator::Service service({noop_kind()}, 0ms);
-  const std::size_t resident = resident_bytes();
-  const std::size_t thread_count = threads();
+  const std::size_t resident = test_support::resident_bytes();
+  const std::size_t threads = test_support::thread_count();
   for (int i = 0; i < count; ++i) {
     elaborator::StreamConfig stream;
     stream.id = fmt::format("idle-{}", i);
@@ -481,8 +470,8 @@ nlohmann::json measure_idle_streams(const Settings& s, int count) {
   const nlohmann::json report{
       {"streams", count},
       {"cpu_percent_per_stream", 100.0 * cpu / static_cast<double>(s.seconds.count()) / count},
-      {"resident_mb_per_stream", static_cast<double>(resident_bytes() - resident) / (1 << 20) / count},
-      {"threads_per_stream", static_cast<double>(threads() - thread_count) / count}};
+      {"resident_mb_per_stream", static_cast<double>(test_support::resident_bytes() - resident) / (1 << 20) / count},
+      {"threads_per_stream", static_cast<double>(test_support::thread_count() - threads) / count}};
   fmt::print("service: {} idle streams: {:.3f} % of a core, {:.2f} MB resident and {:.1f} threads per stream\n", count,
              report["cpu_percent_per_stream"].get<double>(), report["resident_mb_per_stream"].get<double>(),
              report["threads_per_stream"].get<double>());

@@ -1,9 +1,10 @@
 #pragma once
 // A long-running service in the test's own process, with its control API on 127.0.0.1 (a port the OS
 // picks), driven over a real socket by cpp-httplib's client: what an operator's script does, with the
-// process's threads, descriptors and memory countable from /proc/self.
+// process's threads, descriptors and memory countable from /proc/self (process_usage.hpp).
 
 #include "counting_elaborator.hpp"
+#include "process_usage.hpp"
 
 #include <elaborator.hpp>
 
@@ -11,11 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <dirent.h>
-#include <unistd.h>
-
 #include <cstddef>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -76,25 +73,6 @@ inline nlohmann::json counted_stream(const std::string& id, const std::string& e
   return {{"id", id},
           {"rtp", {{"port", 0}, {"rtcp_port", 0}}},
           {"elaborations", {{{"name", elaboration}, {"queue", 1000}, {"stdout", false}}}}};
-}
-
-// This process's threads, open file descriptors and resident memory.
-inline std::size_t entries_in(const char* folder) {
-  std::size_t count = 0;
-  if (DIR* dir = ::opendir(folder)) {
-    while (const dirent* entry = ::readdir(dir)) count += entry->d_name[0] != '.' ? 1 : 0;
-    ::closedir(dir);
-  }
-  return count;
-}
-inline std::size_t thread_count() { return entries_in("/proc/self/task"); }
-inline std::size_t open_descriptors() { return entries_in("/proc/self/fd") - 1; }  // less opendir's own
-inline std::size_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t size = 0;
-  std::size_t resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace test_support

@@ -4,6 +4,7 @@
 // namespace: the API and plain RTP work on loopback.
 
 #include "child_process.hpp"
+#include "ports.hpp"
 #include "temp_dir.hpp"
 #include "wait.hpp"
 
@@ -22,18 +23,6 @@
 #include <vector>
 
 namespace test_support {
-
-inline std::uint16_t free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 class JanusServer {
  public:
