@@ -288,3 +288,54 @@ TEST_CASE("a real Prometheus scrapes /metrics and reads back what the process co
   REQUIRE(api.remove("/v1/streams/ended").status == 200);
   CHECK(api.get("/metrics").text.find(R"(stream="ended")") == std::string::npos);
 }
+
+namespace {
+
+// classify() does not return until the test lets it, as a model that hangs would.
+std::atomic<bool> classify_entered{false};
+std::atomic<bool> classify_released{false};
+
+class Stuck : public elaborator::Elaborator<Stuck> {
+ public:
+  Stuck(elaborator::ElaborationOptions options, const nlohmann::json&) : Elaborator(std::move(options)) {}
+
+ private:
+  friend Elaborator;
+  std::vector<elaborator::Detection> classify(const elaborator::Frame&) {
+    classify_entered = true;
+    while (!classify_released) std::this_thread::sleep_for(10ms);
+    return {};
+  }
+};
+
+// Lets every stuck classify() go when the test ends, however it ends: declared after the service, it goes first.
+struct Release {
+  ~Release() { classify_released = true; }
+};
+
+}  // namespace
+
+TEST_CASE("removing an elaboration stuck in classify() answers within seconds, and every later change goes on") {
+  ControlApi api(elaborator::Kinds{test_support::counting_kind(),
+                                   {"stuck", "Stuck", "classify() never returns.", {}, elaborator::factory<Stuck>()}});
+  const Release release;
+  const nlohmann::json stream = {{"id", "live"},
+                                 {"pipeline", {{"launch", "videotestsrc is-live=true ! video/x-raw,width=160,height=120 ! "
+                                                          "videoconvert ! appsink name=appsink"}}},
+                                 {"elaborations", {{{"kind", "stuck"}, {"stdout", false}}, {{"kind", "counting"}, {"stdout", false}}}}};
+  REQUIRE(api.post("/v1/streams", stream).status == 201);
+  REQUIRE(test_support::wait_until([] { return classify_entered.load(); }, 10s));
+
+  const auto asked = std::chrono::steady_clock::now();
+  const auto removed = api.remove("/v1/streams/live/elaborations/stuck");
+  CHECK(removed.status == 200);
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);  // the removal's grace is 2 s
+  // The stream and its other elaboration go on, and so do changes.
+  const auto before = elaboration_stats(api, "live", "counting")["frames_classified"].get<std::uint64_t>();
+  CHECK(test_support::wait_until([&] { return elaboration_stats(api, "live", "counting")["frames_classified"] > before + 10; }, 10s));
+  nlohmann::json next = counted_stream("next");
+  next["elaborations"][0]["kind"] = "counting";
+  CHECK(api.post("/v1/streams", next).status == 201);
+  CHECK(api.remove("/v1/streams/next").status == 200);
+  CHECK(api.remove("/v1/streams/live").status == 200);
+}

@@ -15,6 +15,7 @@
 // takes the registry's locks. A change either happens whole or not at all: what a failing call started is
 // stopped again before it throws.
 
+#include "detail/log.hpp"
 #include "elaboration.hpp"
 #include "error.hpp"
 #include "source.hpp"
@@ -113,8 +114,14 @@ class Registry {
       entry = std::move(found->second);
       entries_.erase(found);
     }
-    stop_entry(*entry);
-    return state_of(*entry);
+    entry->stream->stop();  // first, so no frame reaches an elaboration that is stopping
+    std::vector<bool> stopped;
+    for (auto& elaboration : entry->elaborations) stopped.push_back(stop_in_time(*elaboration));
+    StreamState last = state_of(*entry);
+    for (std::size_t i = 0; i < stopped.size(); ++i) {
+      if (!stopped[i]) park(std::move(entry->elaborations[i]));
+    }
+    return last;
   }
 
   // Stops one elaboration of a stream (sinks flushed, summary printed); the stream and its other
@@ -133,8 +140,10 @@ class Registry {
       removed = std::move(*found);
       entry.elaborations.erase(found);
     }
-    removed->stop();
-    return removed->stats();
+    const bool stopped = stop_in_time(*removed);
+    ElaborationStats last = removed->stats();
+    if (!stopped) park(std::move(removed));
+    return last;
   }
 
   [[nodiscard]] std::vector<StreamState> streams() const {
@@ -171,22 +180,25 @@ class Registry {
 
   // Stops everything: streams first, so no frame reaches an elaboration that is stopping; then the
   // elaborations, waiting at most `grace` in all for classify() calls in progress. False if one is still
-  // running then (every elaboration has flushed its sinks and printed its summary all the same).
+  // running then, or one removed earlier never stopped (every elaboration has flushed its sinks and printed
+  // its summary all the same): only ending the process gets out of that.
   bool stop_within(std::chrono::milliseconds grace) {
     const auto deadline = Clock::now() + grace;
     const std::lock_guard change(changes_);
     for (auto& [id, entry] : entries_) entry->stream->stop();
-    bool stopped = true;
+    bool stopped = parked_.empty();
     for (auto& [id, entry] : entries_) {
       for (auto& elaboration : entry->elaborations) stopped = elaboration->stop_within(time_left(deadline)) && stopped;
     }
     return stopped;
   }
 
-  // Stops everything, waiting for classify() calls in progress. Idempotent.
+  // Stops everything, waiting for classify() calls in progress (also those of elaborations parked by a
+  // removal). Idempotent.
   void stop() {
     const std::lock_guard change(changes_);
     for (auto& [id, entry] : entries_) stop_entry(*entry);
+    for (auto& elaboration : parked_) elaboration->stop();
   }
 
  private:
@@ -232,6 +244,19 @@ class Registry {
     entry.elaborations.push_back(std::move(elaboration));
   }
 
+  // A removal waits this long for a classify() in progress. An elaboration still in one then (a model that
+  // hangs) cannot be stopped, as no thread can be cancelled safely: it is parked, cut off from its stream
+  // with its sinks flushed, so that the change, and every later one, goes on.
+  static constexpr std::chrono::seconds removal_grace{2};
+
+  static bool stop_in_time(Elaboration& elaboration) { return elaboration.stop_within(removal_grace); }
+
+  void park(std::unique_ptr<Elaboration> elaboration) {
+    detail::log("elaboration {}: removed, but its classify() has not returned; it is left running until the process ends",
+                elaboration->name());
+    parked_.push_back(std::move(elaboration));
+  }
+
   // The stream first, so no frame reaches an elaboration that is stopping.
   static void stop_entry(Entry& entry) {
     entry.stream->stop();
@@ -254,6 +279,7 @@ class Registry {
   std::mutex changes_;        // one change at a time; held for the whole change
   mutable std::mutex mutex_;  // guards entries_ and each entry's list of elaborations; held only briefly
   std::map<std::string, std::unique_ptr<Entry>> entries_;
+  std::vector<std::unique_ptr<Elaboration>> parked_;  // removed while stuck in a hook; guarded by changes_
 };
 
 }  // namespace elaborator
