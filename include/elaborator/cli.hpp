@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -250,54 +251,41 @@ class Parser {
     }
   }
 
-  // One option per parameter of the program's only kind, in a group of the kind's title.
+  // One option per parameter of the program's only kind, in a group of the kind's title; --help shows the
+  // kind's defaults.
   void add_param_options(const Kind& kind) {
     const std::string group = kind.title.empty() ? kind.name : kind.title;
     param_groups_.push_back(group);
     for (const auto& p : kind.params) {
       std::string option = p.name;
       std::replace(option.begin(), option.end(), '_', '-');
-      auto adder = options_.add_options(group);
-      switch (p.type) {
-        case Param::Type::integer:
-          adder(option, p.help, cxxopts::value<std::int64_t>()->default_value(p.fallback.dump()));
-          map(option, Place::params, p.name, Value::integer);
-          break;
-        case Param::Type::number:
-          adder(option, p.help, cxxopts::value<double>()->default_value(fmt::format("{}", p.fallback.get<double>())));
-          map(option, Place::params, p.name, Value::number);
-          break;
-        case Param::Type::text:
-          adder(option, p.help, cxxopts::value<std::string>()->default_value(p.fallback.get<std::string>()));
-          map(option, Place::params, p.name, Value::text);
-          break;
-        case Param::Type::flag:
-          adder(option, p.help);
-          map(option, Place::params, p.name, Value::flag);
-          break;
-        case Param::Type::texts:
-        case Param::Type::numbers:
-          add_list_param(adder, option, p);
-          break;
-      }
+      const auto [value, type] = option_value(p);
+      options_.add_options(group)(option, p.help, value);
+      map(option, Place::params, p.name, type);
     }
   }
 
-  void add_list_param(cxxopts::OptionAdder& adder, const std::string& option, const Param& p) {
+  static std::pair<std::shared_ptr<cxxopts::Value>, Value> option_value(const Param& p) {
+    switch (p.type) {
+      case Param::Type::integer:
+        return {cxxopts::value<std::int64_t>()->default_value(p.fallback.dump()), Value::integer};
+      case Param::Type::number:
+        return {cxxopts::value<double>()->default_value(fmt::format("{}", p.fallback.get<double>())), Value::number};
+      case Param::Type::text: return {cxxopts::value<std::string>()->default_value(p.fallback.get<std::string>()), Value::text};
+      case Param::Type::flag: return {cxxopts::value<bool>(), Value::flag};
+      case Param::Type::texts: return {with_list_default(cxxopts::value<std::vector<std::string>>(), p), Value::texts};
+      case Param::Type::numbers: return {with_list_default(cxxopts::value<std::vector<double>>(), p), Value::numbers};
+    }
+    return {cxxopts::value<std::string>(), Value::text};
+  }
+
+  // A list's default as --help shows it and cxxopts parses it: comma separated (none for an empty list).
+  template <class ListValue>
+  static std::shared_ptr<cxxopts::Value> with_list_default(std::shared_ptr<ListValue> value, const Param& p) {
     std::vector<std::string> items;
     for (const auto& item : p.fallback) items.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-    const std::string fallback = fmt::format("{}", fmt::join(items, ","));
-    if (p.type == Param::Type::texts) {
-      auto value = cxxopts::value<std::vector<std::string>>();
-      if (!items.empty()) value->default_value(fallback);
-      adder(option, p.help + " (comma separated)", value);
-      map(option, Place::params, p.name, Value::texts);
-    } else {
-      auto value = cxxopts::value<std::vector<double>>();
-      if (!items.empty()) value->default_value(fallback);
-      adder(option, p.help + " (comma separated)", value);
-      map(option, Place::params, p.name, Value::numbers);
-    }
+    if (!items.empty()) value->default_value(fmt::format("{}", fmt::join(items, ",")));
+    return value;
   }
 
   void map(const std::string& option, Place place, const std::string& key, Value value) {
