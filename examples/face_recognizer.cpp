@@ -29,7 +29,7 @@ Training training_from(const elaborator::cli::Arguments& args) {
     t.enroll_name = args.get<std::string>("enroll");
     if (t.enroll_name.empty() || t.enroll_name == "unknown") throw elaborator::Error("--enroll needs a name other than 'unknown'");
     if (args.has("train-dir")) throw elaborator::Error("give --enroll or --train-dir, not both");
-    if (args.config.streams.size() != 1) throw elaborator::Error("--enroll needs one input to take the faces from (--file or --rtp-port)");
+    if (args.config.streams.size() != 1) throw elaborator::Error("--enroll needs an input to take the faces from (--file or --rtp-port)");
   }
   t.enroll_faces = args.get<std::size_t>("enroll-faces");
   if (t.enroll_faces == 0) throw elaborator::Error("--enroll-faces must be at least 1");

@@ -48,12 +48,15 @@ struct RecognizerSettings {
   std::size_t enroll_faces = 20;
   bool cropped = false;          // training images are face crops already
 
+  static void check_model_path(const std::string& path) {
+    const std::string extension = std::filesystem::path(path).extension().string();
+    if (extension != ".yml" && extension != ".yaml") throw elaborator::Error("must name a .yml or .yaml file");
+  }
+
   // From the kind's checked parameters (recognizing); enrolling and training are the program's own options.
   static RecognizerSettings from(const nlohmann::json& params) {
     RecognizerSettings s;
     s.model_path = params.at("model");
-    const std::string extension = std::filesystem::path(s.model_path).extension().string();
-    if (extension != ".yml" && extension != ".yaml") throw elaborator::Error("model must name a .yml or .yaml file");
     s.haar.cascade_path = params.at("cascade");
     s.haar.min_size = params.at("min_face");
     s.unknown_above = params.at("unknown_above");
@@ -260,7 +263,8 @@ inline elaborator::Kind face_recognizer_kind() {
   using elaborator::Param;
   return {"face_recognizer", "Face recognition",
           "Recognizes the people in a video: faces found with a Haar cascade, told apart with an LBPH model.",
-          {Param::text("model", "faces.yml", "the LBPH model, YAML: read to recognize, written by training"),
+          {Param::text("model", "faces.yml", "the LBPH model, YAML: read to recognize, written by training")
+               .checked_by([](const nlohmann::json& path) { RecognizerSettings::check_model_path(path); }),
            Param::number("unknown_above", 110, 0.001, 1e6,
                          "faces further than this LBPH distance from everyone enrolled are 'unknown' (measured on "
                          "Debian's Megamind.avi: the same person 85-125, others 115-145)"),

@@ -53,20 +53,20 @@ struct DetectorSettings {
     char rest = 0;
     if (std::sscanf(text.c_str(), "%d%c%d%c", &width, &x, &height, &rest) != 3 || x != 'x' || width < 1 || height < 1 ||
         width > 4096 || height > 4096) {
-      throw elaborator::Error(fmt::format("input_size '{}' is not WIDTHxHEIGHT (e.g. 300x300, at most 4096x4096)", text));
+      throw elaborator::Error(fmt::format("'{}' is not WIDTHxHEIGHT (e.g. 300x300, at most 4096x4096)", text));
     }
     return {width, height};
   }
 
   static cv::Scalar parse_mean(const std::vector<double>& values) {
-    if (values.size() != 1 && values.size() != 3) throw elaborator::Error("mean takes one value, or three");
+    if (values.size() != 1 && values.size() != 3) throw elaborator::Error("takes one value, or three");
     return values.size() == 1 ? cv::Scalar::all(values[0]) : cv::Scalar(values[0], values[1], values[2]);
   }
 
   static bool parse_channel_order(const std::string& order) {
     if (order == "rgb") return true;
     if (order == "bgr") return false;
-    throw elaborator::Error(fmt::format("channel_order '{}' is neither rgb nor bgr", order));
+    throw elaborator::Error(fmt::format("'{}' is neither rgb nor bgr", order));
   }
 };
 
@@ -144,10 +144,13 @@ inline elaborator::Kind object_detector_kind() {
            Param::integer("first_class_id", 1, 0, 1000000, "the class id the first line of the labels names (SSD: 0 is the background)"),
            Param::number("threshold", 0.5, 0, 1, "smallest confidence reported"),
            Param::texts("classes", {}, "report only these classes (e.g. person,car); default all"),
-           Param::text("input_size", "300x300", "the network's input, WIDTHxHEIGHT; frames are resized to it"),
+           Param::text("input_size", "300x300", "the network's input, WIDTHxHEIGHT; frames are resized to it")
+               .checked_by([](const nlohmann::json& size) { DetectorSettings::parse_size(size); }),
            Param::number("scale", 1, 0, 1e6, "pixel values are multiplied by this"),
-           Param::numbers("mean", {0}, "subtracted from pixel values before scale: one value, or three in channel order"),
-           Param::text("channel_order", "rgb", "what the network expects: rgb (TensorFlow) or bgr (most Caffe models)"),
+           Param::numbers("mean", {0}, "subtracted from pixel values before scale: one value, or three in channel order")
+               .checked_by([](const nlohmann::json& mean) { DetectorSettings::parse_mean(mean); }),
+           Param::text("channel_order", "rgb", "what the network expects: rgb (TensorFlow) or bgr (most Caffe models)")
+               .checked_by([](const nlohmann::json& order) { DetectorSettings::parse_channel_order(order); }),
            Param::integer("threads", 0, 0, 256, "OpenCV worker threads (0: OpenCV's default)")},
           elaborator::factory<ObjectDetector>()};
 }

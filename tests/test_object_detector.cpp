@@ -100,10 +100,10 @@ TEST_CASE("object_detector --help explains its options, and a bad value exits 2 
   }
 
   const std::vector<std::pair<std::vector<std::string>, std::string>> bad{
-      {{"--input-size", "300"}, "--input-size '300' is not WIDTHxHEIGHT"},
-      {{"--channel-order", "rbg"}, "--channel-order 'rbg'"},
-      {{"--threshold", "1.5"}, "--threshold must be 0-1"},
-      {{"--mean", "1,2"}, "--mean takes one value, or three"},
+      {{"--input-size", "300"}, "--input-size: '300' is not WIDTHxHEIGHT"},
+      {{"--channel-order", "rbg"}, "--channel-order: 'rbg' is neither rgb nor bgr"},
+      {{"--threshold", "1.5"}, "--threshold: must be a number from 0 to 1"},
+      {{"--mean", "1,2"}, "--mean: takes one value, or three"},
   };
   for (const auto& [options, reason] : bad) {
     std::vector<std::string> argv = painted_head({"--rtp-port", "0"});

@@ -257,6 +257,12 @@ inline nlohmann::json params_from(const ConfigObject& e, const Kind& kind) {
       throw ConfigError(fmt::format("{}.{}", path, key), fmt::format("unknown key: kind {} takes no such parameter", kind.name));
     }
     if (!declared->accepts(value)) throw ConfigError(fmt::format("{}.{}", path, key), declared->expected());
+    if (!declared->check) continue;
+    try {
+      declared->check(value);
+    } catch (const Error& e) {
+      throw ConfigError(fmt::format("{}.{}", path, key), e.what());
+    }
   }
   for (const auto& param : kind.params) params[param.name] = given.contains(param.name) ? given.at(param.name) : param.fallback;
   return params;

@@ -40,22 +40,30 @@ struct Param {
   std::string help;
   double low = -std::numeric_limits<double>::infinity();  // integer and number only
   double high = std::numeric_limits<double>::infinity();
+  // What the type cannot say ("300x300" is a size): throws elaborator::Error with the reason, which the
+  // configuration's error names the parameter with. Set with checked_by().
+  std::function<void(const nlohmann::json&)> check;
 
   static Param integer(std::string name, std::int64_t fallback, std::int64_t low, std::int64_t high, std::string help) {
-    return {std::move(name), Type::integer, fallback, std::move(help), static_cast<double>(low), static_cast<double>(high)};
+    return make(std::move(name), Type::integer, fallback, std::move(help), static_cast<double>(low), static_cast<double>(high));
   }
   static Param number(std::string name, double fallback, double low, double high, std::string help) {
-    return {std::move(name), Type::number, fallback, std::move(help), low, high};
+    return make(std::move(name), Type::number, fallback, std::move(help), low, high);
   }
   static Param text(std::string name, std::string fallback, std::string help) {
-    return {std::move(name), Type::text, std::move(fallback), std::move(help)};
+    return make(std::move(name), Type::text, std::move(fallback), std::move(help));
   }
-  static Param flag(std::string name, std::string help) { return {std::move(name), Type::flag, false, std::move(help)}; }
+  static Param flag(std::string name, std::string help) { return make(std::move(name), Type::flag, false, std::move(help)); }
   static Param texts(std::string name, std::vector<std::string> fallback, std::string help) {
-    return {std::move(name), Type::texts, std::move(fallback), std::move(help)};
+    return make(std::move(name), Type::texts, std::move(fallback), std::move(help));
   }
   static Param numbers(std::string name, std::vector<double> fallback, std::string help) {
-    return {std::move(name), Type::numbers, std::move(fallback), std::move(help)};
+    return make(std::move(name), Type::numbers, std::move(fallback), std::move(help));
+  }
+
+  Param checked_by(std::function<void(const nlohmann::json&)> checker) && {
+    check = std::move(checker);
+    return std::move(*this);
   }
 
   // What a value must be, as error messages and --help say it.
@@ -86,6 +94,19 @@ struct Param {
   }
 
  private:
+  static Param make(std::string name, Type type, nlohmann::json fallback, std::string help,
+                    double low = -std::numeric_limits<double>::infinity(),
+                    double high = std::numeric_limits<double>::infinity()) {
+    Param p;
+    p.name = std::move(name);
+    p.type = type;
+    p.fallback = std::move(fallback);
+    p.help = std::move(help);
+    p.low = low;
+    p.high = high;
+    return p;
+  }
+
   template <class Predicate>
   static bool all_of(const nlohmann::json& list, Predicate each) {
     if (!list.is_array()) return false;
