@@ -476,3 +476,8 @@ TEST_CASE("YAML that cv::FileStorage would not write is refused with its line, b
   for (int level = 0; level < 40; ++level) deep += std::string(static_cast<std::size_t>(level), ' ') + "k:\n";
   CHECK(refused(deep) == "m.yml: line 19: nests deeper than 16 levels");
 }
+
+TEST_CASE("metric label values are UTF-8 with backslashes, quotes and newlines escaped") {
+  CHECK(elaborator::detail::label_value("jsonl /tmp/a\"b\\c\nd.jsonl") == "jsonl /tmp/a\\\"b\\\\c\\nd.jsonl");
+  CHECK(elaborator::detail::label_value(std::string("caf\xe9.jsonl")) == "caf\xef\xbf\xbd.jsonl");  // Latin-1: U+FFFD
+}

@@ -117,7 +117,8 @@ TEST_CASE("200 streams added and removed through the API leave threads, descript
   // GStreamer hands a pipeline's threads back to its pool as the pipeline stops: wait for them to settle.
   CHECK(test_support::wait_until([&] { return test_support::thread_count() <= threads; }, 10s));
   INFO("threads " << threads << " -> " << test_support::thread_count() << ", descriptors " << descriptors << " -> "
-                  << test_support::open_descriptors() << ", resident " << resident << " -> " << test_support::resident_bytes());
+                  << test_support::open_descriptors() << " (" << test_support::descriptor_targets() << "), resident "
+                  << resident << " -> " << test_support::resident_bytes());
   CHECK(test_support::open_descriptors() == descriptors);
 #ifdef ELABORATOR_TEST_SANITIZED
   WARN("resident memory not compared: AddressSanitizer keeps freed memory in quarantine by design");
@@ -185,7 +186,8 @@ TEST_CASE("bad requests get clear errors, change nothing, and never disturb a ru
   CHECK(added == 7);  // with "steady": 8
   CHECK(limited == 993);
   CHECK(api.get("/healthz").body["streams"] == 8);
-  for (const auto& s : api.get("/v1/streams").body["streams"]) {
+  const nlohmann::json running = api.get("/v1/streams").body["streams"];
+  for (const auto& s : running) {
     if (s["id"] != "steady") CHECK(api.remove("/v1/streams/" + s["id"].get<std::string>()).status == 200);
   }
 
@@ -194,7 +196,7 @@ TEST_CASE("bad requests get clear errors, change nothing, and never disturb a ru
   CHECK(test_support::wait_until([&] { return every_frame_classified(api, "steady", frames); }, 10s));
 }
 
-TEST_CASE("with a token the API answers only requests that carry it, and other addresses than loopback need one") {
+TEST_CASE("with a token the API answers only requests that carry it, other addresses than loopback need one, and pages cannot reach it") {
   test_support::TempDir dir;
   std::ofstream(dir.file("token")) << "s3cret-token\n";
   ControlApi api(elaborator::Kinds{test_support::counting_kind()}, {}, elaborator::http::Secret::from_file(dir.file("token")));
@@ -209,6 +211,18 @@ TEST_CASE("with a token the API answers only requests that carry it, and other a
   elaborator::Service service(elaborator::Kinds{test_support::counting_kind()}, 0ms);
   CHECK_THROWS_WITH(elaborator::ControlServer(service, {"0.0.0.0", 0}, std::nullopt),
                     Catch::Contains("an address other than loopback needs a token"));
+
+  // Without a token, what a web page in the operator's browser could send is refused: a Host that is not
+  // this machine (DNS rebinding), a body not declared JSON (a request a page sends without asking).
+  ControlApi open;
+  httplib::Client page("127.0.0.1", open.port());
+  const auto rebound = page.Get("/v1/streams", {{"Host", "attacker.example"}});
+  REQUIRE(rebound);
+  CHECK(rebound->status == 403);
+  const auto form = page.Post("/v1/streams", test_support::counted_stream("x").dump(), "text/plain");
+  REQUIRE(form);
+  CHECK(form->status == 415);
+  CHECK(open.get("/v1/streams").body["streams"].empty());
 }
 
 TEST_CASE("an elaboration's kind and params come from the request, and several kinds run on one decoded stream") {

@@ -228,11 +228,18 @@ inline SinkSpec sinks_from(const ConfigObject& e) {
     if (!targets.is_array()) throw ConfigError(e.path("udp"), "must be a list of \"HOST:PORT\"");
     for (const auto& target : targets) {
       if (!target.is_string()) throw ConfigError(e.path("udp"), "must be a list of \"HOST:PORT\"");
+      Endpoint endpoint;
       try {
-        sinks.udp.push_back(parse_endpoint(target.get<std::string>()));
+        endpoint = parse_endpoint(target.get<std::string>());
       } catch (const Error& error) {
         throw ConfigError(e.path("udp"), error.what());
       }
+      for (const auto& other : sinks.udp) {
+        if (other.host == endpoint.host && other.port == endpoint.port) {
+          throw ConfigError(e.path("udp"), fmt::format("{} twice", target.get<std::string>()));
+        }
+      }
+      sinks.udp.push_back(std::move(endpoint));
     }
   }
   sinks.jsonl = e.text("jsonl", "");

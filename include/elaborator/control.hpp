@@ -6,9 +6,9 @@
 //
 // Loopback by default. On any other address it requires a bearer token ("Authorization: Bearer T"), which
 // comes from ELABORATOR_CONTROL_TOKEN or a file, never from the command line; with a token, every request
-// but GET /healthz must carry it. Bodies are limited to 64 KiB; a request that breaks a rule is answered
-// with an error and changes nothing. Requests are served on the server's own threads: the frame loop
-// never waits for them.
+// but GET /healthz must carry it. Without one, the Host header must name this machine. POST bodies must be
+// declared JSON and are limited to 64 KiB; a request that breaks a rule is answered with an error and
+// changes nothing. Requests are served on the server's own threads: the frame loop never waits for them.
 
 #include "detail/control_api.hpp"
 #include "detail/log.hpp"
@@ -88,10 +88,12 @@ class ControlServer {
     server_.set_write_timeout(std::chrono::seconds(5));
     server_.set_keep_alive_timeout(2);
     server_.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
-      if (authorized(request)) return httplib::Server::HandlerResponse::Unhandled;
-      response.set_header("WWW-Authenticate", "Bearer");
-      answer(response, detail::error_response(401, "this API needs \"Authorization: Bearer <token>\""));
-      return httplib::Server::HandlerResponse::Handled;
+      if (auto refused = refusal(request)) {
+        if (refused->status == 401) response.set_header("WWW-Authenticate", "Bearer");
+        answer(response, *refused);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
     });
     const auto serve = [this](const httplib::Request& request, httplib::Response& response) {
       answer(response, detail::handle_api_request(request.method, request.path, request.body, service_));
@@ -106,9 +108,28 @@ class ControlServer {
     });
   }
 
-  bool authorized(const httplib::Request& request) const {
-    if (!token_ || request.path == "/healthz") return true;
-    return constant_time_equal(request.get_header_value("Authorization"), "Bearer " + token_->reveal());
+  // Why a request is refused before it is read, if it is. The API can run any pipeline and write files as
+  // this process's user, so a web page the operator's browser shows must not reach it: a page can send a
+  // POST that is not JSON without asking first, and can reach 127.0.0.1 under a name of its own (DNS
+  // rebinding). So bodies must say they are JSON, and without a token the Host must be this machine.
+  std::optional<detail::ApiResponse> refusal(const httplib::Request& request) const {
+    if (token_ && request.path != "/healthz" &&
+        !constant_time_equal(request.get_header_value("Authorization"), "Bearer " + token_->reveal())) {
+      return detail::error_response(401, "this API needs \"Authorization: Bearer <token>\"");
+    }
+    if (!token_ && !is_loopback(host_of(request.get_header_value("Host")))) {
+      return detail::error_response(403, "the Host header must name this machine (127.0.0.1, localhost or ::1)");
+    }
+    if (request.method == "POST" && !request.get_header_value("Content-Type").starts_with("application/json")) {
+      return detail::error_response(415, "a request body is JSON: send \"Content-Type: application/json\"");
+    }
+    return std::nullopt;
+  }
+
+  // "127.0.0.1:8080" -> "127.0.0.1", "[::1]:8080" -> "::1".
+  static std::string host_of(const std::string& header) {
+    if (header.starts_with('[')) return header.substr(1, header.find(']') - 1);
+    return header.substr(0, header.find(':'));
   }
 
   // Comparing a secret must not take longer the more of it is right.

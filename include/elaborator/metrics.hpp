@@ -7,6 +7,7 @@
 #include "stats.hpp"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -18,10 +19,14 @@ namespace elaborator {
 
 namespace detail {
 
-// A label value, escaped as the exposition format wants: backslash, double quote and newline.
+// A label value as the exposition format wants it: UTF-8 (a file name that is not is made so, its
+// invalid bytes replaced, rather than fail the whole scrape), with backslash, double quote and newline
+// escaped.
 inline std::string label_value(std::string_view text) {
+  const std::string valid = nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string unquoted = nlohmann::json::parse(valid).get<std::string>();
   std::string escaped;
-  for (const char c : text) {
+  for (const char c : unquoted) {
     if (c == '\\' || c == '"') escaped += '\\';
     escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
   }

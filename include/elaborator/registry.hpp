@@ -12,8 +12,9 @@
 //
 // Every call is safe from any thread. Changes happen one at a time; reading (streams(), stats) never waits
 // for a change in progress, and no change ever makes another stream lose a frame: a stream's thread never
-// takes the registry's locks. A change either happens whole or not at all: what a failing call started is
-// stopped again before it throws.
+// takes the registry's locks, and joining or leaving a stream waits at most for a call to that elaboration.
+// A change either happens whole or not at all: what a failing call started is stopped again before it
+// throws. A removal waits at most 2 s for hooks in progress (removal_grace).
 
 #include "detail/log.hpp"
 #include "elaboration.hpp"
@@ -62,14 +63,8 @@ class Registry {
   // configure() throws (its message); nothing is left of the stream then.
   StreamState add_stream(std::string id, Source source, std::vector<std::unique_ptr<Elaboration>> elaborations) {
     const std::lock_guard change(changes_);
-    {
-      const std::lock_guard lock(mutex_);
-      if (entries_.contains(id)) throw ConflictError(fmt::format("a stream called '{}' runs already", id));
-      if (entries_.size() >= limits_.max_streams) {
-        throw ConflictError(fmt::format("this process runs its maximum of {} streams", limits_.max_streams));
-      }
-    }
-    check_elaboration_names(id, {}, elaborations);
+    check_stream_can_be_added(id);
+    check_elaboration_names(id, elaborations);
     auto entry = std::make_unique<Entry>(std::move(source), id);
     try {
       for (auto& elaboration : elaborations) start_on(*entry, std::move(elaboration));
@@ -88,18 +83,34 @@ class Registry {
   // stream, the limit reached) or what the elaboration's configure() throws.
   void add_elaboration(const std::string& stream_id, std::unique_ptr<Elaboration> elaboration) {
     const std::lock_guard change(changes_);
-    Entry& entry = entry_of(stream_id);
-    {
-      const std::lock_guard lock(mutex_);
-      if (entry.elaborations.size() >= limits_.max_elaborations_per_stream) {
-        throw ConflictError(fmt::format("stream '{}' runs its maximum of {} elaborations", stream_id,
-                                        limits_.max_elaborations_per_stream));
-      }
+    if (!elaboration) throw Error(fmt::format("stream '{}': an elaboration that is null", stream_id));
+    check_elaboration_can_be_added(stream_id, elaboration->name());
+    start_on(entry_of(stream_id), std::move(elaboration));
+  }
+
+  // What add_stream() would refuse before it starts anything (an id taken, the limit reached), without
+  // adding: for callers that have work to do before they add, such as opening sinks.
+  void check_stream_can_be_added(const std::string& id) const {
+    const std::lock_guard lock(mutex_);
+    if (entries_.contains(id)) throw ConflictError(fmt::format("a stream called '{}' runs already", id));
+    if (entries_.size() >= limits_.max_streams) {
+      throw ConflictError(fmt::format("this process runs its maximum of {} streams", limits_.max_streams));
     }
-    std::vector<std::unique_ptr<Elaboration>> one;
-    one.push_back(std::move(elaboration));
-    check_elaboration_names(stream_id, names_on(entry), one);
-    start_on(entry, std::move(one.front()));
+  }
+
+  // The same for add_elaboration(): no such stream, its limit reached, the name taken on it.
+  void check_elaboration_can_be_added(const std::string& stream_id, const std::string& name) const {
+    const std::lock_guard lock(mutex_);
+    const auto found = entries_.find(stream_id);
+    if (found == entries_.end()) throw NotFoundError(fmt::format("no stream called '{}'", stream_id));
+    const auto& elaborations = found->second->elaborations;
+    if (elaborations.size() >= limits_.max_elaborations_per_stream) {
+      throw ConflictError(fmt::format("stream '{}' runs its maximum of {} elaborations", stream_id,
+                                      limits_.max_elaborations_per_stream));
+    }
+    if (std::any_of(elaborations.begin(), elaborations.end(), [&](const auto& e) { return e->name() == name; })) {
+      throw ConflictError(fmt::format("stream '{}' has an elaboration called '{}' already", stream_id, name));
+    }
   }
 
   // Stops a stream and its elaborations (each flushes its sinks and prints its summary) and frees its
@@ -114,9 +125,10 @@ class Registry {
       entry = std::move(found->second);
       entries_.erase(found);
     }
-    entry->stream->stop();  // first, so no frame reaches an elaboration that is stopping
+    const auto deadline = Clock::now() + removal_grace;
     std::vector<bool> stopped;
-    for (auto& elaboration : entry->elaborations) stopped.push_back(stop_in_time(*elaboration));
+    for (auto& elaboration : entry->elaborations) stopped.push_back(elaboration->stop_within(time_left(deadline)));
+    entry->stream->stop();
     StreamState last = state_of(*entry);
     for (std::size_t i = 0; i < stopped.size(); ++i) {
       if (!stopped[i]) park(std::move(entry->elaborations[i]));
@@ -140,7 +152,7 @@ class Registry {
       removed = std::move(*found);
       entry.elaborations.erase(found);
     }
-    const bool stopped = stop_in_time(*removed);
+    const bool stopped = removed->stop_within(removal_grace);
     ElaborationStats last = removed->stats();
     if (!stopped) park(std::move(removed));
     return last;
@@ -178,18 +190,19 @@ class Registry {
     return true;
   }
 
-  // Stops everything: streams first, so no frame reaches an elaboration that is stopping; then the
-  // elaborations, waiting at most `grace` in all for classify() calls in progress. False if one is still
-  // running then, or one removed earlier never stopped (every elaboration has flushed its sinks and printed
-  // its summary all the same): only ending the process gets out of that.
+  // Stops everything: the elaborations, waiting at most `grace` in all for classify() calls in progress,
+  // then the streams. False if a hook is still running then, also one of an elaboration parked by a removal
+  // (every elaboration has flushed its sinks and printed its summary all the same): only ending the process
+  // gets out of that.
   bool stop_within(std::chrono::milliseconds grace) {
     const auto deadline = Clock::now() + grace;
     const std::lock_guard change(changes_);
-    for (auto& [id, entry] : entries_) entry->stream->stop();
-    bool stopped = parked_.empty();
+    bool stopped = true;
     for (auto& [id, entry] : entries_) {
       for (auto& elaboration : entry->elaborations) stopped = elaboration->stop_within(time_left(deadline)) && stopped;
     }
+    for (auto& elaboration : parked_) stopped = elaboration->stop_within(time_left(deadline)) && stopped;
+    for (auto& [id, entry] : entries_) entry->stream->stop();
     return stopped;
   }
 
@@ -217,16 +230,9 @@ class Registry {
     return *found->second;
   }
 
-  std::vector<std::string> names_on(const Entry& entry) const {
-    const std::lock_guard lock(mutex_);
-    std::vector<std::string> names;
-    for (const auto& e : entry.elaborations) names.push_back(e->name());
-    return names;
-  }
-
   // Results name their elaboration, and removing one names it too: names are unique on a stream.
-  static void check_elaboration_names(const std::string& stream_id, std::vector<std::string> names,
-                                      const std::vector<std::unique_ptr<Elaboration>>& added) {
+  static void check_elaboration_names(const std::string& stream_id, const std::vector<std::unique_ptr<Elaboration>>& added) {
+    std::vector<std::string> names;
     for (const auto& e : added) {
       if (!e) throw Error(fmt::format("stream '{}': an elaboration that is null", stream_id));
       const std::string& name = e->name();
@@ -244,12 +250,10 @@ class Registry {
     entry.elaborations.push_back(std::move(elaboration));
   }
 
-  // A removal waits this long for a classify() in progress. An elaboration still in one then (a model that
-  // hangs) cannot be stopped, as no thread can be cancelled safely: it is parked, cut off from its stream
-  // with its sinks flushed, so that the change, and every later one, goes on.
+  // A removal waits this long in all for classify() calls in progress. An elaboration still in one then (a
+  // model that hangs) cannot be stopped, as no thread can be cancelled safely: it is parked, cut off from
+  // its stream with its sinks flushed, so that the change, and every later one, goes on.
   static constexpr std::chrono::seconds removal_grace{2};
-
-  static bool stop_in_time(Elaboration& elaboration) { return elaboration.stop_within(removal_grace); }
 
   void park(std::unique_ptr<Elaboration> elaboration) {
     detail::log("elaboration {}: removed, but its classify() has not returned; it is left running until the process ends",
@@ -257,10 +261,11 @@ class Registry {
     parked_.push_back(std::move(elaboration));
   }
 
-  // The stream first, so no frame reaches an elaboration that is stopping.
+  // The elaborations first: each closes its queue before it leaves the stream, which releases the stream's
+  // thread if it waits for room (a stream that is not live); then the stream.
   static void stop_entry(Entry& entry) {
-    entry.stream->stop();
     for (auto& elaboration : entry.elaborations) elaboration->stop();
+    entry.stream->stop();
   }
 
   // With mutex_ held.
@@ -276,7 +281,7 @@ class Registry {
   }
 
   RegistryLimits limits_;
-  std::mutex changes_;        // one change at a time; held for the whole change
+  mutable std::mutex changes_;        // one change at a time; held for the whole change
   mutable std::mutex mutex_;  // guards entries_ and each entry's list of elaborations; held only briefly
   std::map<std::string, std::unique_ptr<Entry>> entries_;
   std::vector<std::unique_ptr<Elaboration>> parked_;  // removed while stuck in a hook; guarded by changes_

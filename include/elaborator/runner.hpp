@@ -128,28 +128,25 @@ inline std::optional<http::Secret> control_token(const cli::Arguments& args) {
 // SIGINT/SIGTERM; with it, only on a signal. Returns the process's exit code: 0, or 1 if something could
 // not start (the reason is logged).
 inline int run_until_stopped(const cli::Arguments& args) {
+  // Declared in this order, the API goes first, then what its changes touch.
   Service service(args.kinds, args.config.stats_interval, args.limits);
+  detail::ReadyFile ready(args.ready_file, service.registry());
+  service.on_change([&] { ready.update(); });  // before the API can make a change
   std::optional<ControlServer> control;
   const auto start = [&] {
     for (const auto& stream : args.config.streams) service.add_stream(stream);
     if (args.control) control.emplace(service, *args.control, detail::control_token(args));
-    if (args.ready_file.empty()) return;
-    const std::optional<Endpoint> api = control ? std::optional(control->endpoint()) : std::nullopt;
-    const auto write_ready_file = [&service, api, path = args.ready_file] {
-      detail::write_file_atomically(path, detail::ready_json(api, service.registry().streams()).dump());
-    };
-    write_ready_file();
-    service.on_change(write_ready_file);
+    ready.enable(control ? std::optional(control->endpoint()) : std::nullopt);  // everything listens now
   };
   const auto finished = [&](std::chrono::milliseconds timeout) {
-    if (!control) return service.registry().wait_for(timeout);
+    if (!control) return service.wait_for(timeout);
     std::this_thread::sleep_for(timeout);
     return false;
   };
   const auto stop_within = [&](std::chrono::milliseconds grace) {
     if (control) control->stop();  // no change may start while everything stops
-    if (!args.ready_file.empty()) std::remove(args.ready_file.c_str());
-    return service.registry().stop_within(grace);
+    ready.disable();
+    return service.stop_within(grace);
   };
   return detail::run_until_stopped(start, finished, stop_within);
 }

@@ -41,6 +41,7 @@ class Service {
   // for a sink that cannot be opened or an elaboration that cannot be made; nothing is left then.
   nlohmann::json add_stream(const StreamConfig& config) {
     const std::lock_guard lock(changes_);
+    registry_.check_stream_can_be_added(config.id);  // before sinks are opened and models loaded
     std::vector<std::unique_ptr<Elaboration>> elaborations;
     for (const auto& e : config.elaborations) elaborations.push_back(make(e));
     const StreamState state = registry_.add_stream(config.id, config.source, std::move(elaborations));
@@ -53,6 +54,7 @@ class Service {
 
   nlohmann::json add_elaboration(const std::string& stream_id, const ElaborationConfig& config) {
     const std::lock_guard lock(changes_);
+    registry_.check_elaboration_can_be_added(stream_id, config.name);
     registry_.add_elaboration(stream_id, make(config));
     {
       const std::lock_guard configs(configs_mutex_);
@@ -106,8 +108,12 @@ class Service {
     return describe(*config, *state);
   }
 
-  [[nodiscard]] Registry& registry() { return registry_; }
+  // What runs, to read; changes go through the service, so that its configurations stay in step.
   [[nodiscard]] const Registry& registry() const { return registry_; }
+
+  // For a program's main loop: see Registry::wait_for() and stop_within().
+  bool wait_for(std::chrono::milliseconds timeout) { return registry_.wait_for(timeout); }
+  bool stop_within(std::chrono::milliseconds grace) { return registry_.stop_within(grace); }
   [[nodiscard]] const Kinds& kinds() const { return kinds_; }
   [[nodiscard]] std::chrono::milliseconds stats_interval() const { return stats_interval_; }
 

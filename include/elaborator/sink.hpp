@@ -19,7 +19,7 @@ namespace elaborator {
 
 class Sink {
  public:
-  explicit Sink(std::string name) { stats_.name = std::move(name); }
+  explicit Sink(std::string name) : name_(std::move(name)) { stats_.name = name_; }
   virtual ~Sink() = default;
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
@@ -30,8 +30,9 @@ class Sink {
     try {
       outcome = write_message(message);
     } catch (const std::exception& e) {
-      failures_("{}: {}", stats_.name, e.what());
+      failures_("{}: {}", name_, e.what());
     }
+    const std::lock_guard counting(stats_mutex_);
     switch (outcome) {
       case Outcome::written: ++stats_.written; break;
       case Outcome::truncated: ++stats_.written; ++stats_.truncated; break;
@@ -44,16 +45,17 @@ class Sink {
     try {
       flush_buffered();
     } catch (const std::exception& e) {
-      failures_("{}: flush: {}", stats_.name, e.what());
+      failures_("{}: flush: {}", name_, e.what());
     }
   }
 
+  // Never waits for a write in progress (which may block on a full pipe): statistics have a lock of their own.
   [[nodiscard]] SinkStats stats() const {
-    const std::lock_guard lock(mutex_);
+    const std::lock_guard lock(stats_mutex_);
     return stats_;
   }
 
-  [[nodiscard]] std::string name() const { return stats().name; }
+  [[nodiscard]] const std::string& name() const { return name_; }
 
  protected:
   enum class Outcome { written, truncated, failed };
@@ -61,7 +63,7 @@ class Sink {
   // For the hooks: report a failure with the sink's name, rate limited.
   template <class... Args>
   void report_failure(fmt::format_string<Args...> format, Args&&... args) {
-    failures_("{}: {}", stats_.name, fmt::format(format, std::forward<Args>(args)...));
+    failures_("{}: {}", name_, fmt::format(format, std::forward<Args>(args)...));
   }
 
  private:
@@ -69,7 +71,9 @@ class Sink {
   virtual Outcome write_message(const Message& message) = 0;
   virtual void flush_buffered() {}
 
-  mutable std::mutex mutex_;
+  const std::string name_;
+  std::mutex mutex_;                // held while a hook runs
+  mutable std::mutex stats_mutex_;  // held only to count
   SinkStats stats_;
   detail::RateLimitedLog failures_;
 };

@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -54,7 +55,7 @@ namespace elaborator {
 // Receives a stream's pictures, on the stream's thread. on_picture() must return quickly for a live stream
 // (queue the picture, never classify in it); for a stream that is not live it may wait, which slows the
 // stream down instead of losing frames. A subscriber that waits must stop waiting before it unsubscribes
-// (an elaboration closes its queue first): unsubscribe() waits for a delivery in progress.
+// (an elaboration closes its queue first): unsubscribe() waits for a call to that subscriber in progress.
 class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
@@ -81,10 +82,12 @@ class Stream {
     if (ended_.load()) subscriber.on_stream_end();
   }
 
-  // After it returns, the subscriber is never called again. Not from a subscriber (the stream's thread).
+  // After it returns, the subscriber is never called again. It waits for a call to this subscriber in
+  // progress, never for one to another (which may wait for room in its queue). Not from a subscriber.
   void unsubscribe(StreamSubscriber& subscriber) {
-    const std::lock_guard lock(subscribers_mutex_);
+    std::unique_lock lock(subscribers_mutex_);
     std::erase(subscribers_, &subscriber);
+    delivered_.wait(lock, [&] { return calling_ != &subscriber; });
   }
 
   // Builds the pipeline and starts receiving. Throws elaborator::Error for what a user must fix: a pipeline
@@ -111,6 +114,7 @@ class Stream {
       receiver_.join();
     }
     if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    if (rtp_socket_) g_socket_close(rtp_socket_.get(), nullptr);  // udpsrc still holds it: close, not only unref
     rtp_socket_.reset();  // the port is free again
     if (keyframes_) keyframes_->stop();
   }
@@ -123,14 +127,17 @@ class Stream {
   [[nodiscard]] std::uint16_t port() const { return bound_port_.load(); }
 
   // The UDP port the stream listens on for the sender's RTCP, or 0 without one.
-  [[nodiscard]] std::uint16_t rtcp_port() const { return keyframes_ ? keyframes_->port() : 0; }
+  [[nodiscard]] std::uint16_t rtcp_port() const {
+    const auto* keyframes = keyframes_seen_.load();
+    return keyframes != nullptr ? keyframes->port() : 0;
+  }
 
   // The source as it runs: for RTP on port 0, with the port the OS picked.
   [[nodiscard]] Source source() const {
     Source running = source_;
     if (auto* rtp = std::get_if<RtpSource>(&running)) {
       rtp->port = bound_port_.load();
-      if (keyframes_) rtp->rtcp_port = keyframes_->port();
+      if (const auto* keyframes = keyframes_seen_.load()) rtp->rtcp_port = keyframes->port();
     }
     return running;
   }
@@ -147,10 +154,10 @@ class Stream {
     s.pipeline_restarts = pipeline_restarts_.load();
     s.ssrc_changes = ssrc_changes_.load();
     s.stalls = stalls_.load();
-    if (keyframes_) {
-      s.keyframe_requests = keyframes_->plis_sent();
-      s.rtcp_packets = keyframes_->rtcp_received();
-      s.rtcp_rejected = keyframes_->rtcp_rejected();
+    if (const auto* keyframes = keyframes_seen_.load()) {
+      s.keyframe_requests = keyframes->plis_sent();
+      s.rtcp_packets = keyframes->rtcp_received();
+      s.rtcp_rejected = keyframes->rtcp_rejected();
     }
     s.ended = ended_.load();
     return s;
@@ -197,6 +204,7 @@ class Stream {
     const auto* rtp = std::get_if<RtpSource>(&source_);
     if (rtp == nullptr || !rtp->rtcp_port) return;
     keyframes_ = std::make_unique<detail::KeyframeRequester>(rtp->bind_address, *rtp->rtcp_port, id_);
+    keyframes_seen_.store(keyframes_.get());
     keyframes_->request("start");
   }
 
@@ -369,8 +377,23 @@ class Stream {
     auto planes = mapped->planes();
     const auto picture = std::make_shared<const detail::Picture>(std::move(info), std::move(planes), std::move(mapped));
     const bool is_live_stream = live();
-    const std::lock_guard lock(subscribers_mutex_);
-    for (auto* subscriber : subscribers_) subscriber->on_picture(picture, is_live_stream);
+    {
+      const std::lock_guard lock(subscribers_mutex_);
+      delivering_ = subscribers_;
+    }
+    for (auto* subscriber : delivering_) {
+      {
+        const std::lock_guard lock(subscribers_mutex_);
+        if (std::find(subscribers_.begin(), subscribers_.end(), subscriber) == subscribers_.end()) continue;  // just left
+        calling_ = subscriber;
+      }
+      subscriber->on_picture(picture, is_live_stream);  // without the lock: it may wait, for a stream not live
+      {
+        const std::lock_guard lock(subscribers_mutex_);
+        calling_ = nullptr;
+      }
+      delivered_.notify_all();
+    }
   }
 
   // Caps change only with the resolution: parse them again only then.
@@ -482,8 +505,12 @@ class Stream {
 
   Source source_;
   std::string id_;
-  std::mutex subscribers_mutex_;  // held while subscribers are called, so unsubscribe() waits for a delivery
+  // The subscribers, and the one being called: unsubscribe() waits on delivered_ until it is not that one.
+  std::mutex subscribers_mutex_;
+  std::condition_variable delivered_;
   std::vector<StreamSubscriber*> subscribers_;
+  StreamSubscriber* calling_ = nullptr;
+  std::vector<StreamSubscriber*> delivering_;  // the stream's thread's copy, reused
   detail::GObjectPtr<GSocket> rtp_socket_;  // RTP sources: the socket udpsrc receives on
   detail::GstPtr<GstElement> pipeline_;
   detail::GstPtr<GstElement> appsink_;
@@ -493,6 +520,8 @@ class Stream {
   std::optional<std::uint32_t> ssrc_;  // these two only touched by the packet probe's thread
   std::optional<std::uint16_t> next_sequence_;
   std::unique_ptr<detail::KeyframeRequester> keyframes_;  // RTP with an RTCP port only
+  // The same, for the statistics: another thread may read them while start() makes it.
+  std::atomic<const detail::KeyframeRequester*> keyframes_seen_{nullptr};
   // Only touched by the receiving thread:
   TimePoint last_frame_;
   TimePoint last_stall_request_;

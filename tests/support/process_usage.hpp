@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <fstream>
+#include <string>
 
 namespace test_support {
 
@@ -21,6 +23,17 @@ inline std::size_t entries_in(const char* folder) {
 
 inline std::size_t thread_count() { return entries_in("/proc/self/task"); }
 inline std::size_t open_descriptors() { return entries_in("/proc/self/fd") - 1; }  // less opendir's own
+
+// What each open descriptor is ("3 -> socket:[1234]"), for a message when a count is not what it should be.
+inline std::string descriptor_targets() {
+  std::string list;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code unreadable;
+    const auto target = std::filesystem::read_symlink(entry.path(), unreadable);
+    list += entry.path().filename().string() + " -> " + target.string() + "; ";
+  }
+  return list;
+}
 
 inline std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");

@@ -67,6 +67,7 @@ class ElaborationCore final : public StreamSubscriber {
     if (!worker_.joinable()) return;
     close_and_leave_stream();
     worker_.join();
+    if (output_finished_) return;  // stop_within() gave up on a hook earlier and finished the output then
     if (drain) run_drain(drain);
     finish_output();
   }
@@ -79,9 +80,11 @@ class ElaborationCore final : public StreamSubscriber {
     if (!worker_.joinable()) return true;
     close_and_leave_stream();
     if (!wait_for(grace)) {
-      log("elaboration {}: classify() still running {} ms after the stop request; not waiting for it",
-          options_.name, grace.count());
-      finish_output();
+      if (!output_finished_) {
+        log("elaboration {}: classify() still running {} ms after the stop request; not waiting for it",
+            options_.name, grace.count());
+        finish_output();
+      }
       return false;
     }
     stop(drain);
@@ -202,6 +205,7 @@ class ElaborationCore final : public StreamSubscriber {
     }
     for (const auto& sink : options_.sinks) sink->flush();
     if (options_.summary_at_stop) log("{}", format_summary(stats()));
+    output_finished_ = true;
   }
 
   void run_drain(const std::function<void()>& drain) {
@@ -298,6 +302,7 @@ class ElaborationCore final : public StreamSubscriber {
   bool finished_ = false;
 
   RateLimitedLog hook_failures_;
+  bool output_finished_ = false;  // sinks flushed and summary printed: once, by whoever stops it first
   std::jthread worker_;
   std::jthread reporter_;
 };

@@ -14,8 +14,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -42,5 +44,40 @@ inline void write_file_atomically(const std::string& path, const std::string& te
   }
   if (std::rename(partial.c_str(), path.c_str()) != 0) throw Error(fmt::format("ready file {}: cannot rename {} to it", path, partial));
 }
+
+// The ready file of a running process: update() may be called from any thread (the API's after a change,
+// the main one at start); one writes at a time, each what runs at that moment, so the last write is the
+// newest state. Nothing is written before enable() (not everything listens yet), and disable() removes it.
+class ReadyFile {
+ public:
+  ReadyFile(std::string path, const Registry& registry) : path_(std::move(path)), registry_(registry) {}
+
+  void enable(std::optional<Endpoint> control) {
+    {
+      const std::lock_guard lock(mutex_);
+      control_ = std::move(control);
+      enabled_ = !path_.empty();
+    }
+    update();
+  }
+
+  void update() {
+    const std::lock_guard lock(mutex_);
+    if (enabled_) write_file_atomically(path_, ready_json(control_, registry_.streams()).dump());
+  }
+
+  void disable() {
+    const std::lock_guard lock(mutex_);
+    if (enabled_) std::remove(path_.c_str());
+    enabled_ = false;
+  }
+
+ private:
+  std::string path_;
+  const Registry& registry_;
+  std::mutex mutex_;
+  std::optional<Endpoint> control_;
+  bool enabled_ = false;
+};
 
 }  // namespace elaborator::detail
