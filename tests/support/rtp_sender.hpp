@@ -27,6 +27,7 @@ struct SenderSettings {
   std::string from = "127.0.0.1";  // the address packets come from (any 127.x.y.z works on loopback)
   double drop_probability = 0;     // of each RTP packet, after the payloader: packet loss on the way
   std::uint32_t ssrc = 0;          // 0: random, as a new sender would pick
+  int seqnum_offset = -1;          // the first sequence number; -1: random, as a new sender would pick
 };
 
 inline SenderSettings test_pattern(elaborator::Codec codec, int frames) {
@@ -36,9 +37,11 @@ inline SenderSettings test_pattern(elaborator::Codec codec, int frames) {
   return settings;
 }
 
-inline std::string encoder_and_payloader(elaborator::Codec codec, int payload_type, std::uint32_t ssrc) {
-  const std::string rtp = ssrc == 0 ? fmt::format("pt={}", payload_type) : fmt::format("pt={} ssrc={}", payload_type, ssrc);
-  switch (codec) {
+inline std::string encoder_and_payloader(const SenderSettings& s) {
+  std::string rtp = fmt::format("pt={}", s.payload_type);
+  if (s.ssrc != 0) rtp += fmt::format(" ssrc={}", s.ssrc);
+  if (s.seqnum_offset >= 0) rtp += fmt::format(" seqnum-offset={}", s.seqnum_offset);
+  switch (s.codec) {
     case elaborator::Codec::vp8:
       return fmt::format("vp8enc deadline=1 keyframe-max-dist=30 ! rtpvp8pay {}", rtp);
     case elaborator::Codec::vp9:
@@ -62,7 +65,7 @@ class RtpSender {
             : fmt::format("filesrc location=\"{}\" ! decodebin ! videoconvert", s.file);
     const std::string description =
         fmt::format("{} ! {} ! identity drop-probability={} ! udpsink host=127.0.0.1 port={} bind-address={} sync={}", video,
-                    encoder_and_payloader(s.codec, s.payload_type, s.ssrc), s.drop_probability, port, s.from,
+                    encoder_and_payloader(s), s.drop_probability, port, s.from,
                     s.live ? "true" : "false");
     GError* error = nullptr;
     pipeline_ = gst_parse_launch(description.c_str(), &error);
