@@ -186,9 +186,9 @@ class ElaborationCore final : public StreamSubscriber {
     return s;
   }
 
-  // Closing the queue first releases the stream's thread if it waits for room (a stream that is not live),
-  // so unsubscribing, which waits for a delivery in progress, cannot wait forever.
-  // Its statistics keep the stream's as they were when it left.
+  // Closing the queue first releases the stream's thread if it waits for room here (a stream that is not
+  // live), so unsubscribing, which waits for a call to this elaboration in progress, cannot wait forever.
+  // The statistics keep the stream's as they were when it left.
   void close_and_leave_stream() {
     frames_dropped_ += queue_.close(false);
     if (stream_ == nullptr) return;
