@@ -2,6 +2,7 @@
 'use strict';
 
 // ?janus=<Janus HTTP API URL>&room=<VideoRoom id>&mountpoint=<Streaming mountpoint id>&display=<publisher name>
+// &id=<publisher id> (an application's own user id; unset: Janus picks one)
 function pageSettings() {
   const query = new URLSearchParams(location.search);
   return {
@@ -9,6 +10,7 @@ function pageSettings() {
     room: Number(query.get('room') || 1234),
     mountpoint: Number(query.get('mountpoint') || 1),
     display: query.get('display') || 'camera',
+    publisherId: query.has('id') ? Number(query.get('id')) : undefined,
   };
 }
 

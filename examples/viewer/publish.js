@@ -16,7 +16,9 @@ connectJanus(settings.janus, {
 const publisher = {
   success: (handle) => {
     setStatus('joining');
-    handle.send({ message: { request: 'join', ptype: 'publisher', room: settings.room, display: settings.display } });
+    const join = { request: 'join', ptype: 'publisher', room: settings.room, display: settings.display };
+    if (settings.publisherId !== undefined) join.id = settings.publisherId;
+    handle.send({ message: join });
     window.publisherHandle = handle;
   },
   error: (error) => setStatus(`cannot attach to the VideoRoom: ${error}`),

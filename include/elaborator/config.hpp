@@ -18,6 +18,13 @@
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
 //      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true}}]}
 //
+// Or rooms to follow: every published video stream of a VideoRoom room gets a stream of its own with the
+// room's elaborations, made and unmade as publishers come and go (janus/dispatcher.hpp; docs/janus.md):
+//
+//   {"janus": {"url": "http://127.0.0.1:8088/janus", "ports": "30000-30999", "host": "127.0.0.1",
+//              "instance": "elaborator", "reconcile_seconds": 5, "replica": "0/1", "secrets_file": "secrets.env"},
+//    "rooms": [{"id": 1234, "elaborations": [{"kind": "face_detector", "max_fps": 5}]}]}
+//
 // Defaults: a stream's id is "stream"; an elaboration's kind is the program's only kind (a program with
 // several needs "kind"), its name is its kind's, and with no "udp", "jsonl" or "stdout" its results go to
 // stdout. Ids and names are 1-64 letters, digits, '.', '_' or '-' (they appear in URLs and metric labels).
