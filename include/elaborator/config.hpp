@@ -44,9 +44,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -359,17 +359,29 @@ inline std::vector<ElaborationConfig> elaborations_from(const ConfigObject& owne
   return elaborations;
 }
 
+// "A<separator>B" with A and B whole numbers written in digits only (no sign, no space), else nothing.
+inline std::optional<std::pair<unsigned, unsigned>> number_pair(std::string_view text, char separator) {
+  const auto at = text.find(separator);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto number = [](std::string_view digits) -> std::optional<unsigned> {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
+  };
+  const auto first = number(text.substr(0, at));
+  const auto second = number(text.substr(at + 1));
+  if (!first || !second) return std::nullopt;
+  return std::pair{*first, *second};
+}
+
 inline PortRange port_range_from(const ConfigObject& janus) {
   const std::string text = janus.text("ports", "30000-30999");
-  unsigned first = 0;
-  unsigned last = 0;
-  char dash = 0;
-  char rest = 0;
-  if (std::sscanf(text.c_str(), "%u%c%u%c", &first, &dash, &last, &rest) != 3 || dash != '-' || first < 1024 ||
-      last > 65535 || last < first + 3) {
+  const auto range = number_pair(text, '-');
+  if (!range || range->first < 1024 || range->second > 65535 || range->second < range->first + 3) {
     throw ConfigError(janus.path("ports"), fmt::format("'{}' is not FIRST-LAST: ports from 1024 to 65535, at least 4", text));
   }
-  return {static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
+  return {static_cast<std::uint16_t>(range->first), static_cast<std::uint16_t>(range->second)};
 }
 
 inline JanusConfig janus_from(const ConfigObject& janus) {
@@ -385,16 +397,12 @@ inline JanusConfig janus_from(const ConfigObject& janus) {
   config.reconcile = std::chrono::milliseconds(
       static_cast<long long>(janus.number("reconcile_seconds", config.reconcile.count() / 1000.0, 0.5, 3600) * 1000));
   const std::string replica = janus.text("replica", "0/1");
-  unsigned index = 0;
-  unsigned count = 0;
-  char slash = 0;
-  char rest = 0;
-  if (std::sscanf(replica.c_str(), "%u%c%u%c", &index, &slash, &count, &rest) != 3 || slash != '/' || count < 1 ||
-      count > 1000 || index >= count) {
+  const auto share = number_pair(replica, '/');
+  if (!share || share->second < 1 || share->second > 1000 || share->first >= share->second) {
     throw ConfigError(janus.path("replica"), fmt::format("'{}' is not I/N with 0 <= I < N <= 1000", replica));
   }
-  config.replica = index;
-  config.replicas = count;
+  config.replica = share->first;
+  config.replicas = share->second;
   config.secrets_file = janus.text("secrets_file", "");
   return config;
 }
