@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -257,6 +258,13 @@ TEST_CASE("every Janus option means what the file's \"janus\" says, limits and m
   }
   CHECK(run_parser(parser, {"--room", "12a", "--janus", url}).error == "--room 12a: not a room number");
   CHECK(run_parser(parser, {"--room", "1234"}).error == "--room needs --janus: the Janus the room is on");
+
+  // The image sets ELABORATOR_BIND for one fixed stream; a deployment following rooms clears it.
+  ::setenv("ELABORATOR_BIND", "0.0.0.0", 1);
+  CHECK(run_parser(parser, {"--room", "1234", "--janus", url}).error.starts_with("--bind goes with --rtp-port"));
+  ::setenv("ELABORATOR_BIND", "", 1);
+  CHECK(run_parser(parser, {"--room", "1234", "--janus", url}).config);
+  ::unsetenv("ELABORATOR_BIND");
 }
 
 TEST_CASE("with several kinds, --kind and --params choose and set one as \"kind\" and \"params\" do") {

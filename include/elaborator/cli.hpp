@@ -231,8 +231,8 @@ class Parser {
        cxxopts::value<std::string>())
       ("room", "a VideoRoom room: each of its published video streams gets the elaboration of these options, its "
                "results also to a Streaming mountpoint of its own (repeatable)", cxxopts::value<std::vector<std::string>>())
-      ("janus-ports", "the ports dispatched publishers take, 4 each (this process's RTP and RTCP, the mountpoint's "
-                      "video and data)", cxxopts::value<std::string>()->default_value(
+      ("janus-ports", "the ports dispatched publishers take, 5 each (this process's RTP and RTCP, the mountpoint's "
+                      "video, video RTCP and data)", cxxopts::value<std::string>()->default_value(
                           fmt::format("{}-{}", janus.ports.first, janus.ports.last)))
       ("janus-host", "this machine's address as Janus reaches it (where forwards go; what this process binds)",
        cxxopts::value<std::string>()->default_value(janus.host))
@@ -545,13 +545,14 @@ class Parser {
     std::string variable = "ELABORATOR_";
     for (const char c : name) variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const char* value = std::getenv(variable.c_str());
-    if (value == nullptr) return;
+    // Empty is not set: a deployment can clear what an image sets (ELABORATOR_BIND, for one fixed stream).
+    if (value == nullptr || *value == '\0') return;
     const std::string_view text(value);
     if (!option.is_boolean) {
       arguments.push_back(fmt::format("--{}={}", name, text));
     } else if (text == "1" || text == "true" || text == "yes") {
       arguments.push_back("--" + name);
-    } else if (!(text.empty() || text == "0" || text == "false" || text == "no")) {
+    } else if (!(text == "0" || text == "false" || text == "no")) {
       throw Error(fmt::format("{}={}: a flag is 1, true or yes (set) or 0, false, no or empty (not set)", variable, text));
     }
   }

@@ -110,7 +110,8 @@ struct StreamConfig {
   std::vector<ElaborationConfig> elaborations;
 };
 
-// The ports a dispatched publisher's stream takes, 4 each: its RTP and RTCP, its mountpoint's video and data.
+// The ports a dispatched publisher's stream takes, 5 each: its RTP and RTCP, its mountpoint's video, video
+// RTCP and data.
 struct PortRange {
   std::uint16_t first = 30000;
   std::uint16_t last = 30999;
@@ -378,8 +379,8 @@ inline std::optional<std::pair<unsigned, unsigned>> number_pair(std::string_view
 inline PortRange port_range_from(const ConfigObject& janus) {
   const std::string text = janus.text("ports", "30000-30999");
   const auto range = number_pair(text, '-');
-  if (!range || range->first < 1024 || range->second > 65535 || range->second < range->first + 3) {
-    throw ConfigError(janus.path("ports"), fmt::format("'{}' is not FIRST-LAST: ports from 1024 to 65535, at least 4", text));
+  if (!range || range->first < 1024 || range->second > 65535 || range->second < range->first + 4) {
+    throw ConfigError(janus.path("ports"), fmt::format("'{}' is not FIRST-LAST: ports from 1024 to 65535, at least 5", text));
   }
   return {static_cast<std::uint16_t>(range->first), static_cast<std::uint16_t>(range->second)};
 }

@@ -4,7 +4,8 @@
 # are free there): Janus with its event handler and two elaborator replicas. Four Chromium fake cameras join
 # the room (dispatch_replicas.mjs): every publisher must be analysed by exactly the replica its hash names,
 # the room page must show all four with results, and one leaving must be taken down by its replica alone.
-# Then every container must stop on SIGTERM with exit code 0.
+# Janus must log no error meanwhile. Then every container must stop on SIGTERM with exit code 0, the
+# replicas first, leaving nothing in Janus.
 #
 #   tests/containers/dispatch_replicas.sh WORK_DIR
 # The spec changes only in what a cluster gives and this test must: the Secret's values, and Janus's ICE
@@ -45,20 +46,25 @@ log "podman play kube: Janus and two elaborator replicas"
 podman play kube --start "$spec" > "$work/play.log" 2>&1 || { cat "$work/play.log"; fail "podman play kube failed"; }
 pods=(janus elaborator-replica-0-pod-0 elaborator-replica-1-pod-0)
 containers() { podman ps -a --format '{{.Names}}' | grep -E "^($(IFS='|'; echo "${pods[*]}"))-" || true; }
+save_logs() { local c; for c in $(containers); do podman logs "$c" > "$work/$c.log" 2>&1; done; }
+on_exit save_logs  # before the pods go (cleanups run last first)
 
 wait_for 30 curl -sf "$janus_url/info" -o /dev/null || { podman logs "$(containers | grep '^janus-')" 2>&1 | tail -n 30; fail "Janus did not answer"; }
 for port in "${controls[@]}"; do
-  wait_for 30 curl -sf "http://127.0.0.1:$port/v1/janus" -o /dev/null || fail "no replica's control API on $port"
+  wait_for 30 curl -sf "http://127.0.0.1:$port/v1/janus" -o /dev/null ||
+    { save_logs; tail -n 20 "$work"/elaborator-*.log; fail "no replica's control API on $port"; }
 done
 
-node "$here/dispatch_replicas.mjs" --out "$work" --janus "$janus_url" --controls "$(IFS=,; echo "${controls[*]}")" ||
-  { code=$?; for c in $(containers); do podman logs "$c" > "$work/$c.log" 2>&1; done; exit $code; }
+node "$here/dispatch_replicas.mjs" --out "$work" --janus "$janus_url" --controls "$(IFS=,; echo "${controls[*]}")"
 
-log "stopping the pods (SIGTERM)"
-for pod in "${pods[@]}"; do podman pod stop -t 10 "$pod" > /dev/null; done
-for container in $(containers); do
-  podman logs "$container" > "$work/$container.log" 2>&1
-  expect_exit_code "$container" 0
-done
-! grep -F "[ERR]" "$work"/janus-*.log || fail "Janus logged errors"
+# Janus's log while everything ran (once the replicas stop, its event handler has nowhere to post).
+podman logs "$(containers | grep '^janus-')" > "$work/janus-while-running.log" 2>&1
+! grep -F "[ERR]" "$work/janus-while-running.log" || fail "Janus logged errors"
+log "stopping the replicas, then Janus (SIGTERM)"
+for pod in elaborator-replica-0-pod-0 elaborator-replica-1-pod-0; do podman pod stop -t 10 "$pod" > /dev/null; done
+"$here/janus_mountpoints.py" "$janus_url" --list > "$work/mountpoints-left.txt"
+! grep -E "^[0-9]+ elaborator/" "$work/mountpoints-left.txt" || fail "the replicas left their mountpoints in Janus"
+podman pod stop -t 10 janus > /dev/null
+save_logs
+for container in $(containers); do expect_exit_code "$container" 0; done
 log "passed"

@@ -1,11 +1,13 @@
 #pragma once
 // Every publisher of some Janus VideoRoom rooms analysed, as publishers come and go, with no one wiring
 // anything by hand. For each published video stream (by mid) of a room it follows, the dispatcher takes
-// four ports from its range and makes, in this order:
+// five ports from its range and makes, in this order:
 //   1. a stream in this process (RTP and RTCP ports) with the room's elaborations, whose results also go to
-//   2. a Streaming mountpoint for the viewers (video port, data port with the last message buffered),
+//   2. a Streaming mountpoint for the viewers (video port, its RTCP port, data port with the last message
+//      buffered),
 //   3. an rtp_forward of the publisher's stream to the elaborator, with rtcp_port (keyframes on request),
-//   4. an rtp_forward of the same stream to the mountpoint's video port.
+//   4. an rtp_forward of the same stream to the mountpoint's video port, with rtcp_port (keyframes for
+//      viewers who join late).
 // When the publisher unpublishes, leaves or is kicked, all of it goes, in the other order, and its ports are
 // free again. A failure half way undoes what was made.
 //
@@ -133,6 +135,7 @@ class PortPool {
 class Dispatcher {
  public:
   static constexpr std::size_t max_queued_events = 10000;
+  static constexpr std::size_t ports_per_stream = 5;
 
   Dispatcher(Service& service, JanusConfig config, std::vector<RoomConfig> rooms)
       : service_(service), config_(std::move(config)), secrets_(config_.secrets_file), ports_(config_.ports),
@@ -220,10 +223,14 @@ class Dispatcher {
   // What was made for one, to unmake it.
   struct Analysed {
     std::string stream_id;
-    std::vector<std::uint16_t> ports;  // RTP, RTCP, mountpoint video, mountpoint data
+    std::vector<std::uint16_t> ports;  // RTP, RTCP, mountpoint video, mountpoint data, mountpoint video RTCP
     std::uint64_t mountpoint = 0;
     std::vector<std::uint64_t> forwards;
   };
+
+  // Whether a publisher's forwards are still to be stopped, or went with it (it left, unpublished or was
+  // kicked: asking Janus to stop them would only be refused).
+  enum class Forwards { to_stop, gone };
 
   bool owned(std::uint64_t room, std::uint64_t publisher) const {
     return detail::publisher_hash(room, publisher) % config_.replicas == config_.replica;
@@ -327,16 +334,17 @@ class Dispatcher {
   }
 
   void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
-    std::vector<Key> gone;
+    std::vector<std::pair<Key, Forwards>> gone;
     for (const auto& [key, analysed] : analysed_) {
       if (key.room != room) continue;
       const bool publishing = std::any_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == key.publisher; });
       const bool forwarded = std::all_of(analysed.forwards.begin(), analysed.forwards.end(), [&](std::uint64_t id) {
         return std::any_of(forwards.begin(), forwards.end(), [&](const auto& f) { return f.stream_id == id; });
       });
-      if (!publishing || !forwarded) gone.push_back(key);
+      if (!publishing) gone.emplace_back(key, Forwards::gone);
+      else if (!forwarded) gone.emplace_back(key, Forwards::to_stop);
     }
-    for (const auto& key : gone) remove(key);
+    for (const auto& [key, forwards_left] : gone) remove(key, forwards_left);
   }
 
   // Forwards to this host within this range that nothing here knows: left by an earlier run of ours.
@@ -372,8 +380,10 @@ class Dispatcher {
 
   void add(const Key& key) {
     if (analysed_.contains(key)) return;
-    const auto ports = ports_.take(4);
-    if (!ports) return refuse(key, fmt::format("no 4 free ports left in {}-{}", config_.ports.first, config_.ports.last));
+    const auto ports = ports_.take(ports_per_stream);
+    if (!ports) {
+      return refuse(key, fmt::format("no {} free ports left in {}-{}", ports_per_stream, config_.ports.first, config_.ports.last));
+    }
     Analysed made;
     made.ports = *ports;
     made.stream_id = stream_id(key);
@@ -390,7 +400,7 @@ class Dispatcher {
     try {
       made.mountpoint = mountpoint_for(key, made).id;
       made.forwards.push_back(forward(key, made.ports[0], made.ports[1]));
-      made.forwards.push_back(forward(key, made.ports[2], std::nullopt));
+      made.forwards.push_back(forward(key, made.ports[2], made.ports[4]));
     } catch (const Error& e) {
       janus_failed(e);
       unmake(key, made);
@@ -407,11 +417,13 @@ class Dispatcher {
     analysed_count_ = analysed_.size();
   }
 
-  void remove(const Key& key) {
+  // By value: callers pass keys that live in analysed_, which this erases.
+  void remove(Key key, Forwards forwards = Forwards::to_stop) {
     const auto found = analysed_.find(key);
     if (found == analysed_.end()) return;
     Analysed made = std::move(found->second);
     analysed_.erase(found);
+    if (forwards == Forwards::gone) made.forwards.clear();
     unmake(key, made);
     elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher,
                 key.mid.empty() ? "" : fmt::format(" (video {})", key.mid));
@@ -427,7 +439,7 @@ class Dispatcher {
          it != analysed_.end() && it->first.room == room && it->first.publisher == publisher; ++it) {
       keys.push_back(it->first);
     }
-    for (const auto& key : keys) remove(key);
+    for (const auto& key : keys) remove(key, Forwards::gone);
   }
 
   // In the other order than made; what is already gone (a Janus that restarted) is no error.
@@ -462,6 +474,7 @@ class Dispatcher {
     spec.description = fmt::format("{}{}/{}/{}", description_prefix(), key.room, key.publisher, key.mid);
     spec.video_port = made.ports[2];
     spec.data_port = made.ports[3];
+    spec.video_rtcp_port = made.ports[4];
     spec.admin_key = secrets_.get("JANUS_ADMIN_KEY");
     return create_mountpoint(janus(), spec);
   }

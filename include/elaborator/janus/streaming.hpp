@@ -17,6 +17,9 @@ struct MountpointSpec {
   std::string name = "elaborator";
   std::string description;       // what Streaming "list" shows: how the elaborator recognises its own
   std::uint16_t video_port = 0;  // RTP video in; 0: Janus picks from its rtp_port_range
+  std::uint16_t video_rtcp_port = 0;  // RTCP with the video's source, 0: none. A forward that sends its RTCP
+                                      // here (rtp_forward's rtcp_port) gets the keyframe requests of viewers
+                                      // who join late: without it they wait for the publisher's next keyframe
   std::uint16_t data_port = 0;   // results in (UDP, one JSON message per datagram); 0: Janus picks
   Codec codec = Codec::vp8;
   int payload_type = 96;
@@ -32,8 +35,12 @@ struct Mountpoint {
 
 inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
   return nlohmann::json::array(
-      {{{"type", "video"}, {"mid", "v"}, {"label", "video"}, {"port", spec.video_port}, {"pt", spec.payload_type},
-        {"codec", std::string(to_string(spec.codec))}},
+      {[&] {
+         nlohmann::json video{{"type", "video"}, {"mid", "v"}, {"label", "video"}, {"port", spec.video_port},
+                              {"pt", spec.payload_type}, {"codec", std::string(to_string(spec.codec))}};
+         if (spec.video_rtcp_port != 0) video["rtcpport"] = spec.video_rtcp_port;
+         return video;
+       }(),
        // buffermsg: a viewer who joins late gets the last message at once; every result carries the whole
        // current state of its elaboration, so that one message is enough.
        {{"type", "data"}, {"mid", "d"}, {"label", "results"}, {"port", spec.data_port}, {"datatype", "text"},
