@@ -226,6 +226,39 @@ TEST_CASE("with a token the API answers only requests that carry it, other addre
   CHECK(open.get("/v1/streams").body["streams"].empty());
 }
 
+TEST_CASE("the Janus events endpoint takes only authenticated POSTs of JSON, and a process without rooms has none") {
+  test_support::TempDir dir;
+  std::ofstream(dir.file("secrets.env")) << "JANUS_EVENTS_SECRET=ev3nts\n";
+  elaborator::Service service(elaborator::Kinds{test_support::counting_kind()}, 0ms);
+  elaborator::JanusConfig janus;
+  janus.url = "http://127.0.0.1:9/janus";  // never asked: the dispatcher is not started
+  janus.secrets_file = dir.file("secrets.env");
+  elaborator::janus::Dispatcher dispatcher(service, janus, {{1234, {}}});
+  elaborator::ControlServer server(service, {"127.0.0.1", 0}, std::nullopt, &dispatcher);
+  httplib::Client janus_side("127.0.0.1", server.endpoint().port);
+  const std::string event =
+      R"({"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "published", "room": 1234, "id": 7}}})";
+  const auto basic = [](const std::string& password) {
+    return httplib::Headers{httplib::make_basic_authentication_header("janus", password)};
+  };
+
+  const auto anonymous = janus_side.Post("/v1/janus/events", event, "application/json");
+  REQUIRE(anonymous);
+  CHECK(anonymous->status == 401);
+  CHECK(janus_side.Post("/v1/janus/events", basic("wrong"), event, "application/json")->status == 401);
+  CHECK(janus_side.Post("/v1/janus/events", basic("ev3nts"), event, "text/plain")->status == 415);
+  CHECK(janus_side.Get("/v1/janus/events")->status == 405);
+  CHECK(dispatcher.stats().events_received == 0);
+  const auto accepted = janus_side.Post("/v1/janus/events", basic("ev3nts"), event, "application/json");
+  REQUIRE(accepted);
+  CHECK(accepted->status == 200);
+  CHECK(dispatcher.stats().events_received == 1);
+
+  ControlApi without_rooms;
+  CHECK(without_rooms.post_text("/v1/janus/events", event).status == 404);
+  CHECK(without_rooms.get("/v1/janus").status == 404);
+}
+
 TEST_CASE("an elaboration's kind and params come from the request, and several kinds run on one decoded stream") {
   ControlApi api(elaborator::Kinds{test_support::counting_kind("fast"), test_support::counting_kind("slow")});
   nlohmann::json stream = {{"id", "both"},

@@ -238,7 +238,7 @@ class Parser {
        cxxopts::value<std::string>()->default_value(janus.host))
       ("janus-instance", "names what this process makes in Janus, to find it again after a restart",
        cxxopts::value<std::string>()->default_value(janus.instance))
-      ("reconcile-seconds", "how often the rooms are compared with what runs (a lost event, a restart)",
+      ("reconcile-seconds", "how often the rooms are compared with what runs (a lost event, a restart); at most 30",
        cxxopts::value<double>()->default_value(fmt::format("{}", janus.reconcile.count() / 1000.0)))
       ("replica", "I/N: this process takes the publishers whose hash modulo N is I (N processes share the rooms)",
        cxxopts::value<std::string>()->default_value("0/1"))

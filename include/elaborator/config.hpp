@@ -123,7 +123,8 @@ struct JanusConfig {
   PortRange ports;
   std::string host = "127.0.0.1";                  // this machine's address as Janus reaches it, and the bind address
   std::string instance = "elaborator";             // names what this process makes in Janus, to find it again
-  std::chrono::milliseconds reconcile{5000};       // how often the rooms are compared with what runs
+  std::chrono::milliseconds reconcile{5000};       // how often the rooms are compared with what runs; at most
+                                                   // 30 s, since Janus ends a session idle for 60 s
   unsigned replica = 0;                            // scale-out: this process takes the publishers whose hash
   unsigned replicas = 1;                           // modulo `replicas` is `replica`
   std::string secrets_file;                        // NAME=value lines; the environment wins
@@ -379,7 +380,8 @@ inline std::optional<std::pair<unsigned, unsigned>> number_pair(std::string_view
 inline PortRange port_range_from(const ConfigObject& janus) {
   const std::string text = janus.text("ports", "30000-30999");
   const auto range = number_pair(text, '-');
-  if (!range || range->first < 1024 || range->second > 65535 || range->second < range->first + 4) {
+  if (!range || range->first < 1024 || range->second > 65535 || range->first > range->second ||
+      range->second - range->first < 4) {
     throw ConfigError(janus.path("ports"), fmt::format("'{}' is not FIRST-LAST: ports from 1024 to 65535, at least 5", text));
   }
   return {static_cast<std::uint16_t>(range->first), static_cast<std::uint16_t>(range->second)};
@@ -396,7 +398,7 @@ inline JanusConfig janus_from(const ConfigObject& janus) {
   config.host = janus.text("host", config.host);
   config.instance = janus.identifier("instance", config.instance);
   config.reconcile = std::chrono::milliseconds(
-      static_cast<long long>(janus.number("reconcile_seconds", config.reconcile.count() / 1000.0, 0.5, 3600) * 1000));
+      static_cast<long long>(janus.number("reconcile_seconds", config.reconcile.count() / 1000.0, 0.5, 30) * 1000));
   const std::string replica = janus.text("replica", "0/1");
   const auto share = number_pair(replica, '/');
   if (!share || share->second < 1 || share->second > 1000 || share->first >= share->second) {

@@ -117,7 +117,9 @@ class ControlServer {
   // POST that is not JSON without asking first, and can reach 127.0.0.1 under a name of its own (DNS
   // rebinding). So bodies must say they are JSON, and without a token the Host must be this machine.
   std::optional<detail::ApiResponse> refusal(const httplib::Request& request) const {
-    if (request.path == events_path) return events_refusal(request);
+    // Events are Janus's: checked its way. (Without a dispatcher, or another method, the route answers 404 or
+    // 405 as for any other path.)
+    if (request.path == events_path && request.method == "POST" && dispatcher_ != nullptr) return events_refusal(request);
     if (token_ && request.path != "/healthz" &&
         !constant_time_equal(request.get_header_value("Authorization"), "Bearer " + token_->reveal())) {
       return detail::error_response(401, "this API needs \"Authorization: Bearer <token>\"");
@@ -134,7 +136,7 @@ class ControlServer {
   // Janus's HTTP event handler can send only Basic authentication (backend_user, backend_pwd): the events
   // endpoint takes user "janus" with the shared JANUS_EVENTS_SECRET, and nothing without it.
   std::optional<detail::ApiResponse> events_refusal(const httplib::Request& request) const {
-    const std::string secret = dispatcher_ != nullptr ? dispatcher_->events_secret() : std::string();
+    const std::string secret = dispatcher_->events_secret();
     if (secret.empty()) {
       return detail::error_response(403, "no events are taken: set JANUS_EVENTS_SECRET (and backend_pwd in Janus's "
                                          "janus.eventhandler.sampleevh.jcfg)");

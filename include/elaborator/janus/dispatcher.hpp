@@ -136,6 +136,7 @@ class Dispatcher {
  public:
   static constexpr std::size_t max_queued_events = 10000;
   static constexpr std::size_t ports_per_stream = 5;
+  static constexpr std::chrono::milliseconds refresh_interval{250};  // the room's list, asked at most this often
 
   Dispatcher(Service& service, JanusConfig config, std::vector<RoomConfig> rooms)
       : service_(service), config_(std::move(config)), secrets_(config_.secrets_file), ports_(config_.ports),
@@ -155,10 +156,23 @@ class Dispatcher {
   // Stops following; what it made in Janus and here is removed (each Janus request bounded by its timeout).
   void stop() {
     if (!thread_.joinable()) return;
-    thread_.request_stop();
+    {
+      const std::lock_guard lock(mutex_);  // so the thread cannot miss it between its check and its wait
+      thread_.request_stop();
+    }
     wake_.notify_all();
     thread_.join();
-    while (!analysed_.empty()) remove(analysed_.begin()->first);
+    // One try with a new session: a Janus that is down must not cost a timeout per stream.
+    session_.reset();
+    const bool janus_answers = [this] {
+      try {
+        janus();
+        return true;
+      } catch (const Error&) {
+        return false;
+      }
+    }();
+    while (!analysed_.empty()) remove(analysed_.begin()->first, janus_answers ? Undo::everything : Undo::only_here);
   }
 
   // The publisher events in an event handler's POST body, queued for the dispatcher's thread. Never blocks:
@@ -228,9 +242,10 @@ class Dispatcher {
     std::vector<std::uint64_t> forwards;
   };
 
-  // Whether a publisher's forwards are still to be stopped, or went with it (it left, unpublished or was
-  // kicked: asking Janus to stop them would only be refused).
-  enum class Forwards { to_stop, gone };
+  // How much of a published stream to undo in Janus: everything; all but its forwards, which went with their
+  // publisher (it left, unpublished or was kicked: Janus would refuse to stop them); or nothing, when Janus
+  // does not answer at stop (the next start's sweep of stale forwards and mountpoints removes them).
+  enum class Undo { everything, all_but_forwards, only_here };
 
   bool owned(std::uint64_t room, std::uint64_t publisher) const {
     return detail::publisher_hash(room, publisher) % config_.replicas == config_.replica;
@@ -241,29 +256,53 @@ class Dispatcher {
   void run(const std::stop_token& stop) {
     auto next_reconcile = Clock::now();
     while (!stop.stop_requested()) {
-      if (Clock::now() >= next_reconcile) {
-        reconcile();
-        next_reconcile = Clock::now() + config_.reconcile;
-      }
-      std::optional<PublisherEvent> event;
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait_until(lock, next_reconcile, [&] { return !queue_.empty() || stop.stop_requested(); });
-        if (!queue_.empty()) {
-          event = std::move(queue_.front());
-          queue_.pop_front();
+      // Whatever a hook or Janus throws (a model that fails to load, a thread that cannot start) costs that
+      // publisher its analysis, never the process.
+      try {
+        if (Clock::now() >= next_reconcile) {
+          reconcile();
+          next_reconcile = Clock::now() + config_.reconcile;
         }
+        if (!deferred_.empty() && Clock::now() >= deferred_since_ + refresh_interval) retry_deferred();
+        if (auto event = next_event(stop, next_reconcile)) handle(*event, Attempt::first);
+      } catch (const std::exception& e) {
+        elaborator::detail::log("dispatcher: {}", e.what());
       }
-      if (event) handle(*event);
     }
   }
 
-  void handle(const PublisherEvent& event) {
+  // The next queued event, or nothing when it is time to reconcile, to retry deferred events, or to stop.
+  std::optional<PublisherEvent> next_event(const std::stop_token& stop, TimePoint next_reconcile) {
+    const auto until = deferred_.empty() ? next_reconcile : std::min(next_reconcile, deferred_since_ + refresh_interval);
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, until, [&] { return !queue_.empty() || stop.stop_requested(); });
+    if (queue_.empty()) return std::nullopt;
+    PublisherEvent event = std::move(queue_.front());
+    queue_.pop_front();
+    return event;
+  }
+
+  // An event about a publisher that the room's list, asked less than refresh_interval ago, did not have yet
+  // (publishers joining together at the start of a meeting) waits for the next list, once.
+  enum class Attempt { first, retry };
+
+  void retry_deferred() {
+    const auto events = std::move(deferred_);
+    deferred_.clear();
+    for (const auto& event : events) handle(event, Attempt::retry);
+  }
+
+  void handle(const PublisherEvent& event, Attempt attempt) {
     if (event.kind == PublisherEvent::Kind::gone) {
       remove_publisher(event.room, event.publisher);
       return;
     }
     if (!publishing(event.room, event.publisher)) {
+      if (attempt == Attempt::first && deferred_.size() < max_queued_events) {
+        if (deferred_.empty()) deferred_since_ = publishers_[event.room].asked;
+        deferred_.push_back(event);
+        return;
+      }
       const std::lock_guard lock(mutex_);
       ++stats_.events_unknown;
       return;
@@ -284,7 +323,6 @@ class Dispatcher {
   // Whether the room has this publisher, as Janus last said; asked again (at most every refresh_interval)
   // when it is not there, so a flood of events about publishers that do not exist costs a few requests.
   bool publishing(std::uint64_t room, std::uint64_t publisher) {
-    static constexpr auto refresh_interval = std::chrono::milliseconds(250);
     auto& known = publishers_[room];
     if (known.ids.contains(publisher)) return true;
     if (Clock::now() - known.asked < refresh_interval) return false;
@@ -312,39 +350,48 @@ class Dispatcher {
       const std::lock_guard lock(mutex_);
       ++stats_.reconciles;
     }
-    // What is gone or stale goes first: its ports and mountpoints are then free for what is added.
-    try {
-      for (const auto& [room_id, room] : rooms_) {
+    // What is gone or stale goes first: its ports and mountpoints are then free for what is added. A room
+    // Janus fails on (destroyed, a wrong secret) is left as it is, and the others go on.
+    std::set<std::uint64_t> listed;
+    for (const auto& [room_id, room] : rooms_) {
+      try {
         const auto& publishers = refresh_publishers(room_id);
         const auto forwards = list_forwards(janus(), room_id, secrets_.get("JANUS_ROOM_SECRET"));
         remove_gone(room_id, publishers, forwards);
         remove_stale_forwards(room_id, forwards);
+        listed.insert(room_id);
+      } catch (const Error& e) {
+        janus_failed(e);
       }
+    }
+    try {
       remove_stale_mountpoints();
-      for (const auto& [room_id, room] : rooms_) {
-        for (const auto& p : publishers_[room_id].list) {
-          const auto known = analysed_.lower_bound({room_id, p.id, ""});
-          const bool analysed = known != analysed_.end() && known->first.room == room_id && known->first.publisher == p.id;
-          if (!analysed && owned(room_id, p.id)) add({room_id, p.id, ""});
-        }
-      }
     } catch (const Error& e) {
       janus_failed(e);
+    }
+    for (const auto room_id : listed) {
+      for (const auto& p : publishers_[room_id].list) {
+        const auto known = analysed_.lower_bound({room_id, p.id, ""});
+        const bool analysed = known != analysed_.end() && known->first.room == room_id && known->first.publisher == p.id;
+        if (!analysed && owned(room_id, p.id)) add({room_id, p.id, ""});
+      }
     }
   }
 
   void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
-    std::vector<std::pair<Key, Forwards>> gone;
-    for (const auto& [key, analysed] : analysed_) {
+    std::vector<std::pair<Key, Undo>> gone;
+    for (const auto& entry : analysed_) {
+      const Key& key = entry.first;  // not a structured binding: clang 14 cannot capture one in a lambda
+      const Analysed& analysed = entry.second;
       if (key.room != room) continue;
       const bool publishing = std::any_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == key.publisher; });
       const bool forwarded = std::all_of(analysed.forwards.begin(), analysed.forwards.end(), [&](std::uint64_t id) {
         return std::any_of(forwards.begin(), forwards.end(), [&](const auto& f) { return f.stream_id == id; });
       });
-      if (!publishing) gone.emplace_back(key, Forwards::gone);
-      else if (!forwarded) gone.emplace_back(key, Forwards::to_stop);
+      if (!publishing) gone.emplace_back(key, Undo::all_but_forwards);
+      else if (!forwarded) gone.emplace_back(key, Undo::everything);
     }
-    for (const auto& [key, forwards_left] : gone) remove(key, forwards_left);
+    for (const auto& [key, undo] : gone) remove(key, undo);
   }
 
   // Forwards to this host within this range that nothing here knows: left by an earlier run of ours.
@@ -392,7 +439,7 @@ class Dispatcher {
     } catch (const ConflictError& e) {
       ports_.give_back(made.ports);
       return refuse(key, e.what());
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // not only Error: a user's configure() may throw anything
       ports_.give_back(made.ports);
       elaborator::detail::log("room {}: publisher {}: cannot analyse it: {}", key.room, key.publisher, e.what());
       return;
@@ -418,12 +465,13 @@ class Dispatcher {
   }
 
   // By value: callers pass keys that live in analysed_, which this erases.
-  void remove(Key key, Forwards forwards = Forwards::to_stop) {
+  void remove(Key key, Undo undo = Undo::everything) {
     const auto found = analysed_.find(key);
     if (found == analysed_.end()) return;
     Analysed made = std::move(found->second);
     analysed_.erase(found);
-    if (forwards == Forwards::gone) made.forwards.clear();
+    if (undo != Undo::everything) made.forwards.clear();
+    if (undo == Undo::only_here) made.mountpoint = 0;
     unmake(key, made);
     elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher,
                 key.mid.empty() ? "" : fmt::format(" (video {})", key.mid));
@@ -439,7 +487,7 @@ class Dispatcher {
          it != analysed_.end() && it->first.room == room && it->first.publisher == publisher; ++it) {
       keys.push_back(it->first);
     }
-    for (const auto& key : keys) remove(key, Forwards::gone);
+    for (const auto& key : keys) remove(key, Undo::all_but_forwards);
   }
 
   // In the other order than made; what is already gone (a Janus that restarted) is no error.
@@ -550,6 +598,8 @@ class Dispatcher {
     std::set<std::uint64_t> ids;
   };
   std::map<std::uint64_t, KnownPublishers> publishers_;  // by room; the dispatcher's thread only
+  std::vector<PublisherEvent> deferred_;                  // the dispatcher's thread only
+  TimePoint deferred_since_;                              // when the list the first of them missed was asked
 
   mutable std::mutex mutex_;  // guards what other threads see: the queue, the statistics, published_
   std::condition_variable wake_;
