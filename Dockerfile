@@ -58,7 +58,8 @@ RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/ela
 USER 10001:10001
 WORKDIR /home/elaborator
 # In a container the RTP port must be reachable from outside it. With host networking, prefer 127.0.0.1
-# (Janus on the same machine) or ELABORATOR_ALLOWED_SENDER=<Janus's address>.
+# (Janus on the same machine) or ELABORATOR_ALLOWED_SENDER=<Janus's address>. Following rooms (--room),
+# where ports are per publisher, set it empty: --janus-host says what to bind.
 ENV ELABORATOR_BIND=0.0.0.0
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["face_detector"]

@@ -10,6 +10,7 @@
 // from --secrets-file, a file of NAME=value lines (examples/janus/make-config writes one).
 // What was made is printed on stdout as one JSON object, for scripts; errors go to stderr.
 
+#include <elaborator/http/secret.hpp>
 #include <elaborator/janus/streaming.hpp>
 #include <elaborator/janus/videoroom.hpp>
 
@@ -19,8 +20,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <map>
 #include <string>
 #include <thread>
 
@@ -29,28 +28,7 @@ namespace {
 using elaborator::Error;
 namespace janus = elaborator::janus;
 
-// Secrets from the environment, else from the secrets file; empty if neither has it.
-class Secrets {
- public:
-  explicit Secrets(const std::string& file) {
-    if (file.empty()) return;
-    std::ifstream in(file);
-    if (!in) throw Error(fmt::format("cannot read the secrets file {}", file));
-    for (std::string line; std::getline(in, line);) {
-      const auto equals = line.find('=');
-      if (equals != std::string::npos && line[0] != '#') from_file_[line.substr(0, equals)] = line.substr(equals + 1);
-    }
-  }
-
-  [[nodiscard]] std::string get(const std::string& name) const {
-    if (const char* value = std::getenv(name.c_str()); value != nullptr) return value;
-    const auto it = from_file_.find(name);
-    return it == from_file_.end() ? std::string() : it->second;
-  }
-
- private:
-  std::map<std::string, std::string> from_file_;
-};
+using Secrets = elaborator::http::NamedSecrets;
 
 std::uint16_t port_option(const cxxopts::ParseResult& args, const std::string& name) {
   const int port = args[name].as<int>();

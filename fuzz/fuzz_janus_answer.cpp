@@ -1,5 +1,6 @@
 // Fuzz target: the body of an answer from the Janus HTTP API (or from whatever answers on that port), as
-// elaborator_janus reads it: Janus errors, ids, plugin data, mountpoints, publishers, forwards.
+// elaborator_janus and the dispatcher read it: Janus errors, ids, plugin data, mountpoints, publishers, forwards,
+// the lists of forwards and of mountpoints.
 #include <elaborator/janus/streaming.hpp>
 #include <elaborator/janus/videoroom.hpp>
 
@@ -18,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const auto plugin = detail::plugin_data(answer, "fuzz");
     (void)detail::publishers_from(plugin);
+    for (const auto& f : detail::forwards_from(plugin)) {
+      if (f.stream_id == 0 || f.port == 0 || f.publisher_id == 0) __builtin_trap();  // only whole entries
+    }
+    (void)detail::mountpoints_from(plugin);
     try {
       (void)detail::mountpoint_from(plugin);
     } catch (const elaborator::Error&) {

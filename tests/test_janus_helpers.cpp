@@ -5,12 +5,17 @@
 #include "support/janus_server.hpp"
 #include "support/udp_receiver.hpp"
 
+#include <elaborator/janus/events.hpp>
 #include <elaborator/janus/streaming.hpp>
 #include <elaborator/janus/videoroom.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 namespace janus = elaborator::janus;
@@ -88,4 +93,42 @@ TEST_CASE("elaborator_janus prints what it made as JSON, exits 1 with Janus's re
   for (const char* name : {"JANUS_ADMIN_KEY", "JANUS_ROOM_SECRET"}) {
     CHECK_THAT(create.standard_error() + forward.standard_error(), !Catch::Contains(server.secret(name)));
   }
+}
+
+TEST_CASE("a room's forwards and the Streaming plugin's mountpoints are listed with what tells whose they are") {
+  const test_support::JanusServer server(MAKE_JANUS_CONFIG);
+  janus::Session session(server.url());
+  janus::MountpointSpec spec;
+  spec.description = "elaborator/test/1234/42/0";
+  spec.video_port = test_support::free_udp_port();
+  spec.data_port = test_support::free_udp_port();
+  spec.admin_key = server.secret("JANUS_ADMIN_KEY");
+  const auto made = janus::create_mountpoint(session, spec);
+  const auto mountpoints = janus::list_mountpoints(session);
+  const auto found = std::find_if(mountpoints.begin(), mountpoints.end(), [&](const auto& m) { return m.id == made.id; });
+  REQUIRE(found != mountpoints.end());
+  CHECK(found->description == spec.description);
+  janus::destroy_mountpoint(session, made.id, "");
+  CHECK(janus::list_forwards(session, 1234, server.secret("JANUS_ROOM_SECRET")).empty());  // no publisher, no forward
+  CHECK_THROWS_WITH(janus::list_forwards(session, 1234, "not the secret"), Catch::Contains("Unauthorized"));
+}
+
+TEST_CASE("publisher events are read from what Janus's HTTP event handler posts, one or grouped, and the rest is left out") {
+  const auto events = janus::publisher_events(nlohmann::json::parse(R"([
+    {"emitter": "janus", "type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "published",
+      "room": 1234, "id": 42, "display": "alice", "streams": [{"type": "audio", "mid": "0"}, {"type": "video", "mid": "1"},
+      {"type": "video", "mid": "2", "disabled": true}]}}},
+    {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "joined", "room": 1234, "id": 43}}},
+    {"type": 64, "event": {"plugin": "janus.plugin.streaming", "data": {"event": "published", "room": 1234, "id": 44}}},
+    {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "leaving", "room": 1234, "id": 42}}},
+    {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "kicked", "room": "1234", "id": 45}}},
+    "not an event", 7])"));
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].kind == janus::PublisherEvent::Kind::publishing);
+  CHECK(events[0].room == 1234);
+  CHECK(events[0].publisher == 42);
+  CHECK(events[0].video_mids == std::vector<std::string>{"1"});
+  CHECK(events[1].kind == janus::PublisherEvent::Kind::gone);
+  CHECK(janus::publisher_events(nlohmann::json::parse(R"({"type": 64, "event": {"plugin": "janus.plugin.videoroom",
+    "data": {"event": "unpublished", "room": 1, "id": 2}}})")).size() == 1);
 }

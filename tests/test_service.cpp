@@ -19,10 +19,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -224,6 +226,99 @@ TEST_CASE("with a token the API answers only requests that carry it, other addre
   REQUIRE(form);
   CHECK(form->status == 415);
   CHECK(open.get("/v1/streams").body["streams"].empty());
+}
+
+// What the process follows Janus with: room 1234 at `url`, JANUS_EVENTS_SECRET from a file.
+elaborator::JanusConfig janus_at(const std::string& url, const std::string& secrets_file) {
+  elaborator::JanusConfig janus;
+  janus.url = url;
+  janus.secrets_file = secrets_file;
+  janus.reconcile = 500ms;
+  return janus;
+}
+
+httplib::Headers janus_credentials(const std::string& password) {
+  return {httplib::make_basic_authentication_header("janus", password)};
+}
+
+const std::string published_event =
+    R"({"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "published", "room": 1234, "id": 7}}})";
+
+TEST_CASE("the Janus events endpoint takes only authenticated POSTs of JSON, and a process without rooms has none") {
+  test_support::TempDir dir;
+  std::ofstream(dir.file("secrets.env")) << "JANUS_EVENTS_SECRET=ev3nts\n";
+  // The dispatcher is not started: nothing asks the Janus at this address.
+  ControlApi api(elaborator::Kinds{test_support::counting_kind()}, {}, std::nullopt,
+                 janus_at("http://127.0.0.1:9/janus", dir.file("secrets.env")));
+  httplib::Client janus_side("127.0.0.1", api.port());
+
+  const auto anonymous = janus_side.Post("/v1/janus/events", published_event, "application/json");
+  REQUIRE(anonymous);
+  CHECK(anonymous->status == 401);
+  CHECK(janus_side.Post("/v1/janus/events", janus_credentials("wrong"), published_event, "application/json")->status == 401);
+  CHECK(janus_side.Post("/v1/janus/events", janus_credentials("ev3nts"), published_event, "text/plain")->status == 415);
+  CHECK(janus_side.Get("/v1/janus/events")->status == 405);
+  CHECK(api.dispatcher().stats().events_received == 0);
+  const auto accepted = janus_side.Post("/v1/janus/events", janus_credentials("ev3nts"), published_event, "application/json");
+  REQUIRE(accepted);
+  CHECK(accepted->status == 200);
+  CHECK(api.dispatcher().stats().events_received == 1);
+
+  ControlApi without_rooms;
+  CHECK(without_rooms.post_text("/v1/janus/events", published_event).status == 404);
+  CHECK(without_rooms.get("/v1/janus").status == 404);
+}
+
+TEST_CASE("a Janus that answers slowly and with errors never holds up a frame loop, the control API or the events endpoint") {
+  // A Janus in trouble: it answers nothing until the test is done (the dispatcher's requests time out after
+  // 5 s and are tried again), then only errors. Whatever waited for it would wait until then.
+  httplib::Server troubled_janus;
+  std::atomic<int> requests{0};
+  std::mutex mutex;
+  std::condition_variable released_changed;
+  bool released = false;
+  troubled_janus.Post(".*", [&](const httplib::Request&, httplib::Response& response) {
+    ++requests;
+    std::unique_lock lock(mutex);
+    released_changed.wait_for(lock, 60s, [&] { return released; });
+    response.status = 500;
+  });
+  const auto release = [&] {
+    const std::lock_guard lock(mutex);
+    released = true;
+    released_changed.notify_all();
+  };
+  const int janus_port = troubled_janus.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { troubled_janus.listen_after_bind(); });
+  test_support::TempDir dir;
+  std::ofstream(dir.file("secrets.env")) << "JANUS_EVENTS_SECRET=ev3nts\n";
+  {
+    ControlApi api(elaborator::Kinds{test_support::counting_kind()}, {}, std::nullopt,
+                   janus_at(fmt::format("http://127.0.0.1:{}/janus", janus_port), dir.file("secrets.env")));
+    api.dispatcher().start();
+    REQUIRE(test_support::wait_until([&] { return requests > 0; }, 10s));
+
+    REQUIRE(api.post("/v1/streams", counted_stream("steady")).status == 201);
+    constexpr int frames = 120;
+    test_support::RtpSender sender(api.get("/v1/streams/steady").body["rtp_port"].get<std::uint16_t>(),
+                                   test_support::test_pattern(elaborator::Codec::vp8, frames));
+    httplib::Client janus_side("127.0.0.1", api.port());
+    for (int i = 0; i < 20; ++i) {  // while the dispatcher waits for Janus, events are still taken
+      const auto accepted = janus_side.Post("/v1/janus/events", janus_credentials("ev3nts"), published_event, "application/json");
+      REQUIRE(accepted);
+      CHECK(accepted->status == 200);
+      CHECK(api.get("/v1/janus").status == 200);
+    }
+    REQUIRE(sender.wait_until_sent(30s));
+    INFO(api.get("/v1/streams/steady").text);
+    CHECK(test_support::wait_until([&] { return every_frame_classified(api, "steady", frames); }, 10s));
+    CHECK(api.dispatcher().stats().events_received == 20);
+    release();
+    CHECK(test_support::wait_until([&] { return api.dispatcher().stats().janus_errors >= 1; }, 20s));
+    CHECK(api.dispatcher().stats().publishers_added == 0);
+  }
+  troubled_janus.stop();
+  serving.join();
 }
 
 TEST_CASE("an elaboration's kind and params come from the request, and several kinds run on one decoded stream") {

@@ -11,8 +11,10 @@
 #   JANUS_MOUNTPOINTS                static Streaming mountpoints, "ID:VIDEO_PORT:DATA_PORT[:CODEC] ...":
 #                                    one per stream; its elaborator sends results to DATA_PORT
 #   JANUS_MOUNTPOINT_IP 127.0.0.1    where they listen (0.0.0.0: elaborators on other machines may send)
-#   JANUS_ADMIN_KEY, JANUS_ROOM_SECRET, JANUS_MOUNTPOINT_SECRET   secrets (from a Secret, not the spec);
-#                                    unset: random admin key and room secret, mountpoints without secret
+#   JANUS_EVENTS_URL                 post VideoRoom events there (an elaborator's /v1/janus/events): elaborators
+#                                    following the room learn at once who publishes
+#   JANUS_ADMIN_KEY, JANUS_ROOM_SECRET, JANUS_EVENTS_SECRET, JANUS_MOUNTPOINT_SECRET   secrets (from a
+#                                    Secret, not the spec); unset: random ones, mountpoints without secret
 set -euo pipefail
 
 args=(--http-port "${JANUS_HTTP_PORT:-8088}" --http-ip "${JANUS_HTTP_IP:-127.0.0.1}"
@@ -20,6 +22,7 @@ args=(--http-port "${JANUS_HTTP_PORT:-8088}" --http-ip "${JANUS_HTTP_IP:-127.0.0
 [ -n "${JANUS_ICE_INTERFACE:-}" ] && args+=(--ice-interface "$JANUS_ICE_INTERFACE")
 for mountpoint in ${JANUS_MOUNTPOINTS:-}; do args+=(--mountpoint "$mountpoint"); done
 args+=(--mountpoint-ip "${JANUS_MOUNTPOINT_IP:-127.0.0.1}")
+[ -n "${JANUS_EVENTS_URL:-}" ] && args+=(--events "$JANUS_EVENTS_URL")
 
 [ -n "${JANUS_ADMIN_KEY:-}" ] && [ -n "${JANUS_ROOM_SECRET:-}" ] ||
   echo "janus-entrypoint: JANUS_ADMIN_KEY or JANUS_ROOM_SECRET not set: random ones are in $HOME/config/secrets.env"

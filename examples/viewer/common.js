@@ -1,13 +1,16 @@
 // Shared by the viewer and the publisher pages: settings from the page's address, and a Janus session.
 'use strict';
 
-// ?janus=<Janus HTTP API URL>&room=<VideoRoom id>&mountpoint=<Streaming mountpoint id>
+// ?janus=<Janus HTTP API URL>&room=<VideoRoom id>&mountpoint=<Streaming mountpoint id>&display=<publisher name>
+// &id=<publisher id> (an application's own user id; unset: Janus picks one)
 function pageSettings() {
   const query = new URLSearchParams(location.search);
   return {
     janus: query.get('janus') || `${location.protocol}//${location.hostname}:8088/janus`,
     room: Number(query.get('room') || 1234),
     mountpoint: Number(query.get('mountpoint') || 1),
+    display: query.get('display') || 'camera',
+    publisherId: query.has('id') ? Number(query.get('id')) : undefined,
   };
 }
 
@@ -16,16 +19,16 @@ function setStatus(text) {
   document.body.dataset.state = text;
 }
 
-// Connects to Janus and attaches one plugin; `callbacks` are janus.js plugin callbacks.
-function connectJanus(server, plugin, callbacks) {
+// Opens a Janus session; `callbacks.success(janus)` gets it, `callbacks.error(text)` says why not.
+function connectJanus(server, callbacks) {
   Janus.init({
     debug: false,
     callback: () => {
       const janus = new Janus({
         server,
-        success: () => janus.attach({ plugin, ...callbacks }),
-        error: (error) => setStatus(`cannot reach Janus at ${server}: ${error}`),
-        destroyed: () => setStatus('Janus session closed'),
+        success: () => callbacks.success(janus),
+        error: (error) => callbacks.error(`cannot reach Janus at ${server}: ${error}`),
+        destroyed: () => callbacks.error('Janus session closed'),
       });
     },
   });

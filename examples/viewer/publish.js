@@ -4,10 +4,21 @@
 const settings = pageSettings();
 document.getElementById('viewer-link').search = location.search;
 
-connectJanus(settings.janus, 'janus.plugin.videoroom', {
+connectJanus(settings.janus, {
+  success: (janus) => janus.attach({ plugin: 'janus.plugin.videoroom', ...publisher }),
+  // A Janus that went away (restarted): start again in a moment, as a camera app would reconnect.
+  error: (error) => {
+    setStatus(error);
+    setTimeout(() => location.reload(), 2000);
+  },
+});
+
+const publisher = {
   success: (handle) => {
     setStatus('joining');
-    handle.send({ message: { request: 'join', ptype: 'publisher', room: settings.room, display: 'camera' } });
+    const join = { request: 'join', ptype: 'publisher', room: settings.room, display: settings.display };
+    if (settings.publisherId !== undefined) join.id = settings.publisherId;
+    handle.send({ message: join });
     window.publisherHandle = handle;
   },
   error: (error) => setStatus(`cannot attach to the VideoRoom: ${error}`),
@@ -30,7 +41,7 @@ connectJanus(settings.janus, 'janus.plugin.videoroom', {
   onlocaltrack: (track, on) => {
     if (track.kind === 'video' && on) document.getElementById('preview').srcObject = new MediaStream([track]);
   },
-});
+};
 
 function publish(handle) {
   setStatus('starting the camera');

@@ -65,6 +65,7 @@ class Parser {
   static constexpr const char* results_group = "Results (any number at once; none: stdout)";
   static constexpr const char* run_group = "Run";
   static constexpr const char* service_group = "Service (a long-running process: docs/service.md)";
+  static constexpr const char* janus_group = "Janus rooms: every publisher analysed as it comes and goes (docs/janus.md)";
 
  public:
   Parser(std::string program, std::string description, Kinds kinds)
@@ -158,7 +159,7 @@ class Parser {
 
  private:
   // Where an option's value goes in the configuration JSON.
-  enum class Place { root, stream, rtp, file, pipeline, elaboration, params };
+  enum class Place { root, stream, rtp, file, pipeline, elaboration, params, janus };
   enum class Value { integer, number, text, flag, texts, numbers, json };
   struct Mapped {
     std::string option;
@@ -224,6 +225,25 @@ class Parser {
                      "(JSON; rewritten when streams change)", cxxopts::value<std::string>())
       ("max-streams", "the most streams the process runs at once; more are refused",
        cxxopts::value<std::int64_t>()->default_value(std::to_string(RegistryLimits{}.max_streams)));
+    const JanusConfig janus;
+    options_.add_options(janus_group)
+      ("janus", "the Janus HTTP API whose VideoRoom rooms to follow, e.g. http://127.0.0.1:8088/janus",
+       cxxopts::value<std::string>())
+      ("room", "a VideoRoom room: each of its published video streams gets the elaboration of these options, its "
+               "results also to a Streaming mountpoint of its own (repeatable)", cxxopts::value<std::vector<std::string>>())
+      ("janus-ports", "the ports dispatched publishers take, 5 each (this process's RTP and RTCP, the mountpoint's "
+                      "video, video RTCP and data)", cxxopts::value<std::string>()->default_value(
+                          fmt::format("{}-{}", janus.ports.first, janus.ports.last)))
+      ("janus-host", "this machine's address as Janus reaches it (where forwards go; what this process binds)",
+       cxxopts::value<std::string>()->default_value(janus.host))
+      ("janus-instance", "names what this process makes in Janus, to find it again after a restart",
+       cxxopts::value<std::string>()->default_value(janus.instance))
+      ("reconcile-seconds", "how often the rooms are compared with what runs (a lost event, a restart); at most 30",
+       cxxopts::value<double>()->default_value(fmt::format("{}", janus.reconcile.count() / 1000.0)))
+      ("replica", "I/N: this process takes the publishers whose hash modulo N is I (N processes share the rooms)",
+       cxxopts::value<std::string>()->default_value("0/1"))
+      ("janus-secrets-file", "JANUS_ADMIN_KEY, JANUS_ROOM_SECRET, JANUS_EVENTS_SECRET as NAME=value lines (the "
+                             "environment wins)", cxxopts::value<std::string>());
 
     map("rtp-port", Place::rtp, "port", Value::integer);
     map("bind", Place::rtp, "bind", Value::text);
@@ -245,6 +265,13 @@ class Parser {
     map("stream-id", Place::stream, "id", Value::text);
     map("name", Place::elaboration, "name", Value::text);
     map("stats-interval", Place::root, "stats_interval", Value::number);
+    map("janus", Place::janus, "url", Value::text);
+    map("janus-ports", Place::janus, "ports", Value::text);
+    map("janus-host", Place::janus, "host", Value::text);
+    map("janus-instance", Place::janus, "instance", Value::text);
+    map("reconcile-seconds", Place::janus, "reconcile_seconds", Value::number);
+    map("replica", Place::janus, "replica", Value::text);
+    map("janus-secrets-file", Place::janus, "secrets_file", Value::text);
     if (kinds_.size() > 1) {
       map("kind", Place::elaboration, "kind", Value::text);
       map("params", Place::elaboration, "params", Value::json);
@@ -291,7 +318,8 @@ class Parser {
   void map(const std::string& option, Place place, const std::string& key, Value value) {
     static constexpr const char* prefixes[] = {"config.",           "config.streams[].",      "config.streams[].rtp.",
                                                "config.streams[].file.", "config.streams[].pipeline.",
-                                               "config.streams[].elaborations[].", "config.streams[].elaborations[].params."};
+                                               "config.streams[].elaborations[].", "config.streams[].elaborations[].params.",
+                                               "config.janus."};
     mapped_.push_back({option, place, key, value, prefixes[static_cast<int>(place)] + key});
   }
 
@@ -309,11 +337,11 @@ class Parser {
   Config config_from(const cxxopts::ParseResult& r) const {
     const bool from_file = r.count("streams-file") > 0;
     const std::size_t inputs = r.count("rtp-port") + r.count("file") + r.count("pipeline") + (r.count("stream") > 0 ? 1 : 0) +
-                               r.count("streams-file");
-    if (inputs > 1) throw Error("give one input: --rtp-port, --file, --pipeline, --stream or --streams-file");
+                               (r.count("room") > 0 ? 1 : 0) + r.count("streams-file");
+    if (inputs > 1) throw Error("give one input: --rtp-port, --file, --pipeline, --stream, --room or --streams-file");
     if (inputs == 0 && !input_optional_ && r.count("control") == 0) {
-      throw Error("give exactly one input: --rtp-port, --file, --pipeline, --stream or --streams-file (or --control "
-                  "to add streams through the API)");
+      throw Error("give exactly one input: --rtp-port, --file, --pipeline, --stream, --room or --streams-file (or "
+                  "--control to add streams through the API)");
     }
     if (from_file) return config_from_file(r);
     const nlohmann::json json = json_from(r, inputs);
@@ -378,8 +406,14 @@ class Parser {
         case Place::pipeline: stream["pipeline"][m.key] = value; break;
         case Place::elaboration: elaboration[m.key] = value; break;
         case Place::params: elaboration["params"][m.key] = value; break;
+        case Place::janus: root["janus"][m.key] = value; break;
       }
     }
+    if (r.count("room") > 0) {
+      if (!stream.empty()) throw Error("--stream-id does not go with --room: each publisher is a stream of its own");
+      return with_rooms(r, root, elaboration);
+    }
+    if (root.contains("janus")) throw Error("the Janus options go with --room: the rooms whose publishers to analyse");
     if (inputs == 0) {
       elaboration.erase("params");  // a program that allows no input may use them all the same (Arguments::params)
       if (!stream.empty() || !elaboration.empty()) {
@@ -390,6 +424,19 @@ class Parser {
     }
     stream["elaborations"] = nlohmann::json::array({elaboration});
     root["streams"] = r.count("stream") > 0 ? streams_from(r, stream) : nlohmann::json::array({stream});
+    return root;
+  }
+
+  // --room ID ...: rooms alike but for their id, each publisher getting the command line's elaboration.
+  static nlohmann::json with_rooms(const cxxopts::ParseResult& r, nlohmann::json root, const nlohmann::json& elaboration) {
+    if (r.count("janus") == 0) throw Error("--room needs --janus: the Janus the room is on");
+    root["rooms"] = nlohmann::json::array();
+    for (const auto& id : r["room"].as<std::vector<std::string>>()) {
+      std::int64_t number = -1;
+      const char* end = id.data() + id.size();
+      if (std::from_chars(id.data(), end, number).ptr != end) throw Error(fmt::format("--room {}: not a room number", id));
+      root["rooms"].push_back({{"id", number}, {"elaborations", {elaboration}}});
+    }
     return root;
   }
 
@@ -443,6 +490,12 @@ class Parser {
         while (i + 1 < path.size() && std::isdigit(static_cast<unsigned char>(path[i + 1])) != 0) ++i;
       }
     }
+    // A room's elaborations take the same options as a stream's; a room's own fields come from --room.
+    if (general.starts_with("config.rooms[].elaborations")) {
+      general.replace(0, std::string_view("config.rooms[]").size(), "config.streams[]");
+    } else if (general.starts_with("config.rooms")) {
+      return "--room";
+    }
     const Mapped* best = nullptr;
     for (const auto& m : mapped_) {
       const bool above = general.starts_with(m.path) &&
@@ -492,13 +545,14 @@ class Parser {
     std::string variable = "ELABORATOR_";
     for (const char c : name) variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const char* value = std::getenv(variable.c_str());
-    if (value == nullptr) return;
+    // Empty is not set: a deployment can clear what an image sets (ELABORATOR_BIND, for one fixed stream).
+    if (value == nullptr || *value == '\0') return;
     const std::string_view text(value);
     if (!option.is_boolean) {
       arguments.push_back(fmt::format("--{}={}", name, text));
     } else if (text == "1" || text == "true" || text == "yes") {
       arguments.push_back("--" + name);
-    } else if (!(text.empty() || text == "0" || text == "false" || text == "no")) {
+    } else if (!(text == "0" || text == "false" || text == "no")) {
       throw Error(fmt::format("{}={}: a flag is 1, true or yes (set) or 0, false, no or empty (not set)", variable, text));
     }
   }
@@ -507,7 +561,7 @@ class Parser {
   Kinds kinds_;
   cxxopts::Options options_;
   std::vector<Mapped> mapped_;
-  std::vector<std::string> shared_groups_{input_group, sampling_group, results_group, run_group, service_group};
+  std::vector<std::string> shared_groups_{input_group, sampling_group, results_group, run_group, service_group, janus_group};
   std::vector<std::string> param_groups_;
   std::vector<std::string> groups_;
   bool input_optional_ = false;

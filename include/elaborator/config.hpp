@@ -18,6 +18,13 @@
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
 //      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true}}]}
 //
+// Or rooms to follow: every published video stream of a VideoRoom room gets a stream of its own with the
+// room's elaborations, made and unmade as publishers come and go (janus/dispatcher.hpp; docs/janus.md):
+//
+//   {"janus": {"url": "http://127.0.0.1:8088/janus", "ports": "30000-30999", "host": "127.0.0.1",
+//              "instance": "elaborator", "reconcile_seconds": 5, "replica": "0/1", "secrets_file": "secrets.env"},
+//    "rooms": [{"id": 1234, "elaborations": [{"kind": "face_detector", "max_fps": 5}]}]}
+//
 // Defaults: a stream's id is "stream"; an elaboration's kind is the program's only kind (a program with
 // several needs "kind"), its name is its kind's, and with no "udp", "jsonl" or "stdout" its results go to
 // stdout. Ids and names are 1-64 letters, digits, '.', '_' or '-' (they appear in URLs and metric labels).
@@ -37,10 +44,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,9 +110,38 @@ struct StreamConfig {
   std::vector<ElaborationConfig> elaborations;
 };
 
+// The ports a dispatched publisher's stream takes, 5 each: its RTP and RTCP, its mountpoint's video, video
+// RTCP and data.
+struct PortRange {
+  std::uint16_t first = 30000;
+  std::uint16_t last = 30999;
+};
+
+// Where the Janus server is whose rooms are followed (janus/dispatcher.hpp), and how.
+struct JanusConfig {
+  std::string url;                                 // its HTTP API, e.g. http://127.0.0.1:8088/janus
+  PortRange ports;
+  std::string host = "127.0.0.1";                  // this machine's address as Janus reaches it, and the bind address
+  std::string instance = "elaborator";             // names what this process makes in Janus, to find it again
+  std::chrono::milliseconds reconcile{5000};       // how often the rooms are compared with what runs; at most
+                                                   // 30 s, since Janus ends a session idle for 60 s
+  unsigned replica = 0;                            // scale-out: this process takes the publishers whose hash
+  unsigned replicas = 1;                           // modulo `replicas` is `replica`
+  std::string secrets_file;                        // NAME=value lines; the environment wins
+};
+
+// A VideoRoom room whose publishers are analysed: each of its published video streams gets these
+// elaborations, whose results go to the stream's own Streaming mountpoint (besides their own sinks).
+struct RoomConfig {
+  std::uint64_t id = 0;
+  std::vector<ElaborationConfig> elaborations;
+};
+
 struct Config {
   std::chrono::milliseconds stats_interval{5000};  // each elaboration's report_interval; 0: no statistics lines
   std::vector<StreamConfig> streams;
+  std::optional<JanusConfig> janus;
+  std::vector<RoomConfig> rooms;
 };
 
 namespace detail {
@@ -219,7 +257,8 @@ inline SamplingPolicy sampling_from(const ConfigObject& e, SamplingPolicy sampli
   return sampling;
 }
 
-inline SinkSpec sinks_from(const ConfigObject& e) {
+// `implied`: the elaboration has a sink it is not configured with (a room's publishers' mountpoints).
+inline SinkSpec sinks_from(const ConfigObject& e, bool implied) {
   SinkSpec sinks;
   sinks.udp_max_bytes = static_cast<std::size_t>(
       e.integer("udp_max_bytes", UdpSink::default_max_datagram, 64, UdpSink::largest_ipv4_datagram));
@@ -245,7 +284,7 @@ inline SinkSpec sinks_from(const ConfigObject& e) {
   sinks.jsonl = e.text("jsonl", "");
   sinks.standard_output = e.flag("stdout", false);
   // Results that go nowhere are a mistake nobody would notice: with no sink named, they go to stdout.
-  if (sinks.udp.empty() && sinks.jsonl.empty()) sinks.standard_output = sinks.standard_output || !e.has("stdout");
+  if (sinks.udp.empty() && sinks.jsonl.empty() && !implied) sinks.standard_output = sinks.standard_output || !e.has("stdout");
   return sinks;
 }
 
@@ -280,7 +319,8 @@ inline nlohmann::json params_from(const ConfigObject& e, const Kind& kind) {
 // One elaboration object, as a stream's "elaborations" list or the control API holds it; `path` names it
 // in errors.
 inline ElaborationConfig parse_elaboration(const nlohmann::json& json, const Kinds& kinds,
-                                           std::chrono::milliseconds report_interval, const std::string& path = "elaboration") {
+                                           std::chrono::milliseconds report_interval, const std::string& path = "elaboration",
+                                           bool implied_sink = false) {
   const detail::ConfigObject e(json, path,
                                {"kind", "name", "every", "max_fps", "queue", "udp", "udp_max_bytes", "jsonl", "stdout", "params"});
   ElaborationConfig config;
@@ -295,11 +335,82 @@ inline ElaborationConfig parse_elaboration(const nlohmann::json& json, const Kin
   config.kind = kind->name;
   config.name = e.identifier("name", kind->name);
   config.sampling = detail::sampling_from(e, kind->sampling);
-  config.sinks = detail::sinks_from(e);
+  config.sinks = detail::sinks_from(e, implied_sink);
   config.report_interval = report_interval;
   config.params = detail::params_from(e, *kind);
   return config;
 }
+
+namespace detail {
+
+// The "elaborations" list of a stream or a room: names unique.
+inline std::vector<ElaborationConfig> elaborations_from(const ConfigObject& owner, const Kinds& kinds,
+                                                        std::chrono::milliseconds report_interval, bool implied_sink) {
+  std::vector<ElaborationConfig> elaborations;
+  if (!owner.has("elaborations")) return elaborations;
+  const auto& list = owner.at("elaborations");
+  if (!list.is_array()) throw ConfigError(owner.path("elaborations"), "must be a list");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = fmt::format("{}[{}]", owner.path("elaborations"), i);
+    ElaborationConfig e = parse_elaboration(list[i], kinds, report_interval, where, implied_sink);
+    for (const auto& other : elaborations) {
+      if (other.name == e.name) throw ConfigError(where, fmt::format("a second elaboration called '{}'", e.name));
+    }
+    elaborations.push_back(std::move(e));
+  }
+  return elaborations;
+}
+
+// "A<separator>B" with A and B whole numbers written in digits only (no sign, no space), else nothing.
+inline std::optional<std::pair<unsigned, unsigned>> number_pair(std::string_view text, char separator) {
+  const auto at = text.find(separator);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto number = [](std::string_view digits) -> std::optional<unsigned> {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
+  };
+  const auto first = number(text.substr(0, at));
+  const auto second = number(text.substr(at + 1));
+  if (!first || !second) return std::nullopt;
+  return std::pair{*first, *second};
+}
+
+inline PortRange port_range_from(const ConfigObject& janus) {
+  const std::string text = janus.text("ports", "30000-30999");
+  const auto range = number_pair(text, '-');
+  if (!range || range->first < 1024 || range->second > 65535 || range->first > range->second ||
+      range->second - range->first < 4) {
+    throw ConfigError(janus.path("ports"), fmt::format("'{}' is not FIRST-LAST: ports from 1024 to 65535, at least 5", text));
+  }
+  return {static_cast<std::uint16_t>(range->first), static_cast<std::uint16_t>(range->second)};
+}
+
+inline JanusConfig janus_from(const ConfigObject& janus) {
+  JanusConfig config;
+  if (!janus.has("url")) janus.fail("needs a \"url\": Janus's HTTP API, e.g. http://127.0.0.1:8088/janus");
+  config.url = janus.text("url", "");
+  if (!config.url.starts_with("http://") && !config.url.starts_with("https://")) {
+    throw ConfigError(janus.path("url"), fmt::format("'{}' is not an http:// or https:// URL", config.url));
+  }
+  config.ports = port_range_from(janus);
+  config.host = janus.text("host", config.host);
+  config.instance = janus.identifier("instance", config.instance);
+  config.reconcile = std::chrono::milliseconds(
+      static_cast<long long>(janus.number("reconcile_seconds", config.reconcile.count() / 1000.0, 0.5, 30) * 1000));
+  const std::string replica = janus.text("replica", "0/1");
+  const auto share = number_pair(replica, '/');
+  if (!share || share->second < 1 || share->second > 1000 || share->first >= share->second) {
+    throw ConfigError(janus.path("replica"), fmt::format("'{}' is not I/N with 0 <= I < N <= 1000", replica));
+  }
+  config.replica = share->first;
+  config.replicas = share->second;
+  config.secrets_file = janus.text("secrets_file", "");
+  return config;
+}
+
+}  // namespace detail
 
 // One stream object, as a streams file's "streams" list or the control API holds it.
 inline StreamConfig parse_stream(const nlohmann::json& json, const Kinds& kinds, std::chrono::milliseconds report_interval,
@@ -308,24 +419,43 @@ inline StreamConfig parse_stream(const nlohmann::json& json, const Kinds& kinds,
   StreamConfig config;
   config.id = stream.identifier("id", config.id);
   config.source = detail::source_from(stream);
-  if (stream.has("elaborations")) {
-    const auto& list = stream.at("elaborations");
-    if (!list.is_array()) throw ConfigError(stream.path("elaborations"), "must be a list");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string where = fmt::format("{}[{}]", stream.path("elaborations"), i);
-      ElaborationConfig e = parse_elaboration(list[i], kinds, report_interval, where);
-      for (const auto& other : config.elaborations) {
-        if (other.name == e.name) throw ConfigError(where, fmt::format("a second elaboration called '{}'", e.name));
-      }
-      config.elaborations.push_back(std::move(e));
-    }
-  }
+  config.elaborations = detail::elaborations_from(stream, kinds, report_interval, false);
   return config;
 }
 
+namespace detail {
+
+// "janus" and "rooms": the publishers of these VideoRoom rooms are analysed as they come and go.
+inline void parse_rooms(const ConfigObject& root, const Kinds& kinds, Config& config) {
+  if (root.has("janus")) config.janus = janus_from(ConfigObject(root.at("janus"), root.path("janus"),
+                                                                {"url", "ports", "host", "instance", "reconcile_seconds",
+                                                                 "replica", "secrets_file"}));
+  if (!root.has("rooms")) {
+    if (config.janus) root.fail("\"janus\" needs \"rooms\": the VideoRoom rooms whose publishers to analyse");
+    return;
+  }
+  if (!config.janus) root.fail("\"rooms\" needs \"janus\": where the rooms are");
+  const auto& list = root.at("rooms");
+  if (!list.is_array() || list.empty()) throw ConfigError(root.path("rooms"), "must be a list of at least one room");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const ConfigObject room(list[i], fmt::format("config.rooms[{}]", i), {"id", "elaborations"});
+    RoomConfig parsed;
+    if (!room.has("id")) room.fail("needs an \"id\": the VideoRoom room's number");
+    parsed.id = static_cast<std::uint64_t>(room.integer("id", 0, 1, std::int64_t{1} << 53));
+    for (const auto& other : config.rooms) {
+      if (other.id == parsed.id) room.fail(fmt::format("a second room {}", parsed.id));
+    }
+    parsed.elaborations = elaborations_from(room, kinds, config.stats_interval, true);
+    if (parsed.elaborations.empty()) room.fail("needs \"elaborations\": what each of its publishers gets");
+    config.rooms.push_back(std::move(parsed));
+  }
+}
+
+}  // namespace detail
+
 // A whole configuration (a --streams-file). Throws ConfigError, saying where, for anything that cannot work.
 inline Config parse_config(const nlohmann::json& json, const Kinds& kinds) {
-  const detail::ConfigObject root(json, "config", {"streams", "stats_interval"});
+  const detail::ConfigObject root(json, "config", {"streams", "stats_interval", "janus", "rooms"});
   Config config;
   const double interval = root.number("stats_interval", 5.0, 0, 86400);
   config.stats_interval = std::chrono::milliseconds(static_cast<long long>(interval * 1000));
@@ -339,6 +469,7 @@ inline Config parse_config(const nlohmann::json& json, const Kinds& kinds) {
     }
     config.streams.push_back(std::move(stream));
   }
+  parse_rooms(root, kinds, config);
   return config;
 }
 

@@ -21,10 +21,12 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -37,8 +39,10 @@ class ControlServer {
 
   // Listens on `where` (port 0: the OS picks; endpoint() tells which) and serves until stop(). Throws
   // ConflictError for a port in use, Error for an address other than loopback without a token.
-  ControlServer(Service& service, const Endpoint& where, std::optional<http::Secret> token)
-      : service_(service), token_(std::move(token)) {
+  // With a dispatcher (--janus), also its state and the events endpoint Janus's event handler posts to.
+  ControlServer(Service& service, const Endpoint& where, std::optional<http::Secret> token,
+                janus::Dispatcher* dispatcher = nullptr)
+      : service_(service), token_(std::move(token)), dispatcher_(dispatcher) {
     if (!is_loopback(where.host) && !token_) {
       throw Error(fmt::format("--control {}:{}: an address other than loopback needs a token: set "
                               "ELABORATOR_CONTROL_TOKEN or give --control-token-file",
@@ -96,7 +100,7 @@ class ControlServer {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     const auto serve = [this](const httplib::Request& request, httplib::Response& response) {
-      answer(response, detail::handle_api_request(request.method, request.path, request.body, service_));
+      answer(response, detail::handle_api_request(request.method, request.path, request.body, service_, dispatcher_));
     };
     server_.Get(".*", serve).Post(".*", serve).Delete(".*", serve).Put(".*", serve).Patch(".*", serve);
     // What the server refuses before a handler runs (a body over the limit, a malformed request): JSON too.
@@ -113,6 +117,9 @@ class ControlServer {
   // POST that is not JSON without asking first, and can reach 127.0.0.1 under a name of its own (DNS
   // rebinding). So bodies must say they are JSON, and without a token the Host must be this machine.
   std::optional<detail::ApiResponse> refusal(const httplib::Request& request) const {
+    // Events are Janus's: checked its way. (Without a dispatcher, or another method, the route answers 404 or
+    // 405 as for any other path.)
+    if (request.path == events_path && request.method == "POST" && dispatcher_ != nullptr) return events_refusal(request);
     if (token_ && request.path != "/healthz" &&
         !constant_time_equal(request.get_header_value("Authorization"), "Bearer " + token_->reveal())) {
       return detail::error_response(401, "this API needs \"Authorization: Bearer <token>\"");
@@ -124,6 +131,35 @@ class ControlServer {
       return detail::error_response(415, "a request body is JSON: send \"Content-Type: application/json\"");
     }
     return std::nullopt;
+  }
+
+  // Janus's HTTP event handler can send only Basic authentication (backend_user, backend_pwd): the events
+  // endpoint takes user "janus" with the shared JANUS_EVENTS_SECRET, and nothing without it.
+  std::optional<detail::ApiResponse> events_refusal(const httplib::Request& request) const {
+    const std::string secret = dispatcher_->events_secret();
+    if (secret.empty()) {
+      return detail::error_response(403, "no events are taken: set JANUS_EVENTS_SECRET (and backend_pwd in Janus's "
+                                         "janus.eventhandler.sampleevh.jcfg)");
+    }
+    if (!constant_time_equal(request.get_header_value("Authorization"), "Basic " + base64("janus:" + secret))) {
+      return detail::error_response(401, "events need Basic authentication: user janus, password JANUS_EVENTS_SECRET");
+    }
+    if (!request.get_header_value("Content-Type").starts_with("application/json")) {
+      return detail::error_response(415, "a request body is JSON: send \"Content-Type: application/json\"");
+    }
+    return std::nullopt;
+  }
+
+  static std::string base64(std::string_view bytes) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string text;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+      const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+      std::uint32_t group = 0;
+      for (std::size_t k = 0; k < 3; ++k) group = (group << 8) | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0U);
+      for (std::size_t k = 0; k < 4; ++k) text += k <= n ? alphabet[(group >> (18 - 6 * k)) & 0x3F] : '=';
+    }
+    return text;
   }
 
   // "127.0.0.1:8080" -> "127.0.0.1", "[::1]:8080" -> "::1".
@@ -147,8 +183,11 @@ class ControlServer {
     response.set_content(api.body, api.content_type.c_str());
   }
 
+  static constexpr const char* events_path = "/v1/janus/events";
+
   Service& service_;
   std::optional<http::Secret> token_;
+  janus::Dispatcher* dispatcher_;
   httplib::Server server_;
   Endpoint endpoint_;
   std::atomic<bool> served_{false};

@@ -160,4 +160,35 @@ inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
   return out.text();
 }
 
+// The dispatcher's counters (janus/dispatcher.hpp), as families of their own.
+template <class Stats>
+std::string prometheus_dispatch_metrics(const Stats& s) {
+  detail::Exposition out;
+  const struct {
+    const char* name;
+    const char* type;
+    std::uint64_t value;
+    const char* help;
+  } families[] = {
+      {"elaborator_dispatch_events_total", "counter", s.events_received, "Publisher events received from Janus."},
+      {"elaborator_dispatch_events_dropped_total", "counter", s.events_dropped, "Events dropped on a full queue."},
+      {"elaborator_dispatch_events_unknown_total", "counter", s.events_unknown,
+       "Events about a publisher the room does not have (fake, or gone already)."},
+      {"elaborator_dispatch_publishers_added_total", "counter", s.publishers_added, "Published video streams set up."},
+      {"elaborator_dispatch_publishers_removed_total", "counter", s.publishers_removed, "Published video streams taken down."},
+      {"elaborator_dispatch_refused_total", "counter", s.refused_at_limit,
+       "Published video streams not analysed: the maximum of streams reached, or no ports left."},
+      {"elaborator_dispatch_janus_errors_total", "counter", s.janus_errors, "Requests Janus refused or did not answer."},
+      {"elaborator_dispatch_reconciles_total", "counter", s.reconciles, "Comparisons of the rooms with what runs."},
+      {"elaborator_dispatch_stale_removed_total", "counter", s.stale_removed,
+       "Mountpoints and forwards of this process's that nothing ran for any more."},
+      {"elaborator_dispatch_analysed", "gauge", s.analysed, "Published video streams analysed now."},
+  };
+  for (const auto& f : families) {
+    out.metric(f.name, f.type, f.help);
+    out.sample(f.name, "", f.value);
+  }
+  return out.text();
+}
+
 }  // namespace elaborator

@@ -7,6 +7,7 @@
 #include "detail/ready_file.hpp"
 #include "error.hpp"
 #include "http/secret.hpp"
+#include "janus/dispatcher.hpp"
 #include "registry.hpp"
 #include "service.hpp"
 
@@ -124,27 +125,34 @@ inline std::optional<http::Secret> control_token(const cli::Arguments& args) {
 }  // namespace detail
 
 // Runs what a program's command line asks for (cli.hpp): its streams, the control API with --control, the
-// ready file with --ready-file. Without the API it ends when every stream has ended (files), or on
-// SIGINT/SIGTERM; with it, only on a signal. Returns the process's exit code: 0, or 1 if something could
+// publishers of Janus rooms with --janus and --room (janus/dispatcher.hpp), the ready file with
+// --ready-file. Without the API or rooms it ends when every stream has ended (files), or on SIGINT/SIGTERM;
+// with them, only on a signal. Returns the process's exit code: 0, or 1 if something could
 // not start (the reason is logged).
 inline int run_until_stopped(const cli::Arguments& args) {
   // Declared in this order, the API goes first, then what its changes touch.
   Service service(args.kinds, args.config.stats_interval, args.limits);
   detail::ReadyFile ready(args.ready_file, service.registry());
   service.on_change([&] { ready.update(); });  // before the API can make a change
+  std::optional<janus::Dispatcher> dispatcher;
   std::optional<ControlServer> control;
   const auto start = [&] {
     for (const auto& stream : args.config.streams) service.add_stream(stream);
-    if (args.control) control.emplace(service, *args.control, detail::control_token(args));
+    if (args.config.janus) dispatcher.emplace(service, *args.config.janus, args.config.rooms);
+    if (args.control) {
+      control.emplace(service, *args.control, detail::control_token(args), dispatcher ? &*dispatcher : nullptr);
+    }
+    if (dispatcher) dispatcher->start();
     ready.enable(control ? std::optional(control->endpoint()) : std::nullopt);  // everything listens now
   };
   const auto finished = [&](std::chrono::milliseconds timeout) {
-    if (!control) return service.wait_for(timeout);
-    std::this_thread::sleep_for(timeout);
+    if (!control && !dispatcher) return service.wait_for(timeout);
+    std::this_thread::sleep_for(timeout);  // a service runs until it is told to stop
     return false;
   };
   const auto stop_within = [&](std::chrono::milliseconds grace) {
     if (control) control->stop();  // no change may start while everything stops
+    if (dispatcher) dispatcher->stop();  // what it made in Janus goes, then its streams
     ready.disable();
     return service.stop_within(grace);
   };

@@ -2,8 +2,10 @@
 """Asks Janus's Streaming plugin, over the HTTP API, how long ago each media of the given mountpoints last
 received a packet (the "age_ms" of the plugin's "info" answer). Prints one line per mountpoint:
   ID video_age_ms data_age_ms
+With --list instead of ids: every mountpoint, one line each: ID DESCRIPTION
 
   janus_mountpoints.py http://127.0.0.1:8088/janus 1 2
+  janus_mountpoints.py http://127.0.0.1:8088/janus --list
 """
 import json
 import random
@@ -22,11 +24,16 @@ def call(url, body):
 
 
 def main():
-    api, ids = sys.argv[1], [int(i) for i in sys.argv[2:]]
+    api, arguments = sys.argv[1], sys.argv[2:]
     session = call(api, {"janus": "create"})["data"]["id"]
     try:
         handle = call(f"{api}/{session}", {"janus": "attach", "plugin": "janus.plugin.streaming"})["data"]["id"]
-        for mountpoint in ids:
+        if arguments == ["--list"]:
+            reply = call(f"{api}/{session}/{handle}", {"janus": "message", "body": {"request": "list"}})
+            for mountpoint in reply["plugindata"]["data"].get("list", []):
+                print(mountpoint["id"], mountpoint.get("description", ""))
+            return
+        for mountpoint in (int(i) for i in arguments):
             reply = call(f"{api}/{session}/{handle}", {"janus": "message", "body": {"request": "info", "id": mountpoint}})
             data = reply["plugindata"]["data"]
             if "info" not in data:

@@ -12,17 +12,13 @@
 // must receive video frames and at least 20 results whose boxes are the faces the elaborator logged.
 // Exit code 0: passed, 1: failed, 77: a real part is missing (the message says which).
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { Harness, launchChromium, makeFakeCamera, megamind, percentile, source } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.resolve(here, '../..');
 const { values: options } = parseArgs({
   options: {
     mode: { type: 'string', default: 'videoroom' },
@@ -31,119 +27,12 @@ const { values: options } = parseArgs({
     results: { type: 'string', default: '20' },
   },
 });
-const megamind = '/usr/share/doc/opencv-doc/examples/data/Megamind.avi';
 const room = 1234;
 const mountpointId = 1;
 const wantedResults = Number(options.results);
-
-// --- the processes this test starts, stopped by PID on every way out ---
-
-const children = [];
-function start(name, command, args) {
-  const log = fs.openSync(path.join(options.out, `${name}.log`), 'w');
-  const child = spawn(command, args, { stdio: ['ignore', log, log] });
-  child.name = name;
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  children.push(child);
-  return child;
-}
-function stopAll() {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-}
-process.on('exit', stopAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
-
-async function stopGracefully(child, timeoutMs = 3000) {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exited;
-  child.kill('SIGINT');
-  const timer = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
-  return (await Promise.race([child.exited, timer])) ?? (child.kill('SIGKILL'), child.exited);
-}
-
-function fail(message) {
-  console.error(`e2e ${options.mode}: FAILED: ${message}`);
-  process.exit(1);
-}
-function missing(message) {
-  console.error(`e2e ${options.mode}: SKIPPED, a real part is missing: ${message}`);
-  process.exit(77);
-}
-
-// Polls `check` until it returns something truthy; fails after `timeoutMs` with `what`.
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-// A TCP port free right now (the namespace is private, so nothing else can take it before we do).
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// --- the parts ---
-
-function checkParts() {
-  for (const [file, what] of [
-    ['/usr/bin/janus', 'Debian package janus'],
-    ['/usr/bin/chromium', 'Debian package chromium'],
-    ['/usr/share/javascript/janus-gateway/janus.js', 'Debian package libjs-janus-gateway'],
-    ['/usr/share/javascript/webrtc-adapter/adapter.js', 'Debian package libjs-webrtc-adapter'],
-    [megamind, 'Debian package opencv-doc'],
-    [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
-    [path.join(options.build, 'examples/face_detector'), 'the face_detector example (build it first)'],
-    [path.join(options.build, 'examples/elaborator_janus'), 'the elaborator_janus tool (build it first)'],
-  ]) {
-    if (!fs.existsSync(file)) missing(`${file} (${what})`);
-  }
-  if (process.env.ELABORATOR_IN_NETNS !== '1') missing('run inside tests/e2e/netns.sh');
-}
-
-async function startJanus(work) {
-  const httpPort = await freePort();
-  const config = path.join(work, 'janus');
-  execFileSync(path.join(source, 'examples/janus/make-config'),
-    [config, '--http-port', String(httpPort), '--rtp-ports', '20000-20999', '--ice-interface', 'v0',
-      '--room', String(room), '--fir-freq', '0']);
-  const janus = start('janus', '/usr/bin/janus', ['-C', path.join(config, 'janus.jcfg'), '-F', config, '-N', '-o']);
-  const url = `http://127.0.0.1:${httpPort}/janus`;
-  await waitFor('Janus to answer', async () => {
-    try { return (await fetch(`${url}/info`)).ok; } catch { return false; }
-  }, 10000);
-  return { janus, url, secrets: path.join(config, 'secrets.env') };
-}
-
-// Serves the viewer and publisher pages with Debian's janus.js and adapter.js.
-async function startPageServer() {
-  const files = {
-    '/janus.js': '/usr/share/javascript/janus-gateway/janus.js',
-    '/adapter.js': '/usr/share/javascript/webrtc-adapter/adapter.js',
-  };
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-  const server = http.createServer((request, response) => {
-    const name = new URL(request.url, 'http://page').pathname;
-    const file = files[name] ?? path.join(source, 'examples/viewer', path.basename(name));
-    fs.readFile(file, (error, data) => {
-      if (error) { response.writeHead(404); response.end(); return; }
-      response.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-      response.end(data);
-    });
-  });
-  const port = await freePort();
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${port}` };
-}
+const harness = new Harness(`e2e ${options.mode}`, options.out);
+const fail = (message) => harness.fail(message);
+const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeoutMs);
 
 function janusTool(janus, args) {
   const output = execFileSync(path.join(options.build, 'examples/elaborator_janus'),
@@ -157,7 +46,7 @@ async function startElaborator(dataPort, withRtcp) {
   const args = ['--rtp-port', '0', '--udp', `127.0.0.1:${dataPort}`, '--jsonl', path.join(options.out, 'results.jsonl'),
     '--name', 'faces', '--stream-id', 'camera', '--stats-interval', '2', '--ready-file', ready];
   if (withRtcp) args.push('--rtcp-port', '0');
-  const elaborator = start('elaborator', path.join(options.build, 'examples/face_detector'), args);
+  const elaborator = harness.start('elaborator', path.join(options.build, 'examples/face_detector'), args);
   // The ready file appears once the elaborator listens, with the ports the OS picked.
   const ports = await waitFor('the elaborator to listen', () => {
     if (!fs.existsSync(ready)) return null;
@@ -165,25 +54,6 @@ async function startElaborator(dataPort, withRtcp) {
     return { rtp: stream.rtp_port, rtcp: stream.rtcp_port ?? undefined };
   }, 10000);
   return { elaborator, ...ports };
-}
-
-// A y4m file Chromium plays as its camera (looping): Megamind at 480x352.
-function makeFakeCamera(work) {
-  const file = path.join(work, 'camera.y4m');
-  execFileSync('gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert', '!',
-    'videoscale', '!', 'video/x-raw,width=480,height=352,format=I420', '!', 'y4menc', '!', 'filesink', `location=${file}`]);
-  return file;
-}
-
-async function launchChromium(cameraFile) {
-  const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
-  const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-  if (cameraFile) {
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${cameraFile}`);
-  }
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
 async function openViewer(browser, pages, janus) {
@@ -207,17 +77,12 @@ async function publishCamera(browser, pages, janus, work) {
 
 function streamFile(targets) {
   const clients = targets.map((port) => `127.0.0.1:${port}`).join(',');
-  return start('sender', 'gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert',
+  return harness.start('sender', 'gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert',
     '!', 'vp8enc', 'deadline=1', 'keyframe-max-dist=30', '!', 'rtpvp8pay', 'pt=96', '!', 'multiudpsink', `clients=${clients}`,
     'sync=true']);
 }
 
 // --- checks ---
-
-function percentile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
 
 function checkAgainstLog(received) {
   const logged = new Map();
@@ -281,11 +146,13 @@ async function checkLabelsAreText(viewer, dataPort) {
 // --- the test ---
 
 async function main() {
-  checkParts();
-  fs.mkdirSync(options.out, { recursive: true });
+  harness.checkParts([
+    [path.join(options.build, 'examples/face_detector'), 'the face_detector example (build it first)'],
+    [path.join(options.build, 'examples/elaborator_janus'), 'the elaborator_janus tool (build it first)'],
+  ]);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'elaborator-e2e-'));
-  const janus = await startJanus(work);
-  const pages = await startPageServer();
+  const janus = await harness.startJanus(work, room);
+  const pages = await harness.startPageServer();
   const videoroom = options.mode === 'videoroom';
   const browser = await launchChromium(videoroom ? makeFakeCamera(work) : null);
   try {
@@ -318,7 +185,7 @@ async function main() {
     const received = (await viewer.evaluate(() => window.elaboratorResults))
       .filter((r) => r.message.elaboration === 'faces');
     const frames = await viewer.evaluate(() => document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames);
-    const exit = await stopGracefully(elaborator);
+    const exit = await harness.stopGracefully(elaborator);
     if (exit.code !== 0) fail(`the elaborator exited with ${JSON.stringify(exit)}`);
     const withFaces = checkAgainstLog(received);
 
@@ -336,7 +203,7 @@ async function main() {
   } finally {
     await browser.close();
     pages.server.close();
-    for (const child of children) await stopGracefully(child);
+    await harness.stopAll();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

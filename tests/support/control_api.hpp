@@ -13,9 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace test_support {
 
@@ -27,10 +29,15 @@ struct Answer {
 
 class ControlApi {
  public:
+  // With `janus`, the process also follows room 1234 there (a dispatcher, started by start_dispatcher()).
   explicit ControlApi(elaborator::Kinds kinds = {counting_kind()}, elaborator::RegistryLimits limits = {},
-                      std::optional<elaborator::http::Secret> token = std::nullopt)
+                      std::optional<elaborator::http::Secret> token = std::nullopt,
+                      std::optional<elaborator::JanusConfig> janus = std::nullopt)
       : service_(std::move(kinds), std::chrono::milliseconds(0), limits),
-        server_(service_, {"127.0.0.1", 0}, std::move(token)),
+        dispatcher_(janus ? std::make_unique<elaborator::janus::Dispatcher>(
+                                service_, *janus, std::vector<elaborator::RoomConfig>{{1234, {}}})
+                          : nullptr),
+        server_(service_, {"127.0.0.1", 0}, std::move(token), dispatcher_.get()),
         client_("127.0.0.1", server_.endpoint().port) {
     client_.set_read_timeout(std::chrono::seconds(30));
   }
@@ -53,6 +60,7 @@ class ControlApi {
   }
 
   [[nodiscard]] elaborator::Service& service() { return service_; }
+  [[nodiscard]] elaborator::janus::Dispatcher& dispatcher() { return *dispatcher_; }
   [[nodiscard]] std::uint16_t port() const { return server_.endpoint().port; }
 
  private:
@@ -63,6 +71,7 @@ class ControlApi {
   }
 
   elaborator::Service service_;
+  std::unique_ptr<elaborator::janus::Dispatcher> dispatcher_;
   elaborator::ControlServer server_;
   httplib::Client client_;
 };

@@ -11,6 +11,8 @@
 //   POST   /v1/streams/{id}/elaborations          body: one elaboration object -> 201
 //   DELETE /v1/streams/{id}/elaborations/{name}   -> its last statistics
 //   GET    /v1/kinds                              the kinds this program offers and their params
+//   GET    /v1/janus                              the rooms followed and the publishers analysed (--janus)
+//   POST   /v1/janus/events                       Janus's HTTP event handler posts here (Basic auth)
 //   GET    /healthz                               {"status": "ok", "streams": N}
 //   GET    /metrics                               Prometheus text exposition 0.0.4
 
@@ -18,6 +20,7 @@
 #include "../error.hpp"
 #include "../kinds.hpp"
 #include "../metrics.hpp"
+#include "../janus/dispatcher.hpp"
 #include "../service.hpp"
 
 #include <fmt/core.h>
@@ -55,12 +58,13 @@ inline ApiResponse error_response(int status, std::string_view message, std::str
 // A request understood: what to do and with what.
 struct ApiCall {
   enum class Action { list_streams, get_stream, add_stream, remove_stream, add_elaboration, remove_elaboration,
-                      list_kinds, health, metrics };
+                      list_kinds, health, metrics, janus_state, janus_events };
   Action action = Action::health;
   std::string stream_id;
   std::string name;
   StreamConfig stream;
   ElaborationConfig elaboration;
+  nlohmann::json events;  // janus_events: the event handler's body
 };
 
 // The segments of a path: "/v1/streams/a" -> {"v1", "streams", "a"}. Empty segments ("//") and any
@@ -112,6 +116,13 @@ inline std::variant<ApiCall, ApiResponse> parse_api_request(std::string_view met
     } else if (s.size() == 2 && s[0] == "v1" && s[1] == "kinds") {
       if (auto refused = allowed({"GET"})) return *refused;
       call.action = Action::list_kinds;
+    } else if (s.size() == 2 && s[0] == "v1" && s[1] == "janus") {
+      if (auto refused = allowed({"GET"})) return *refused;
+      call.action = Action::janus_state;
+    } else if (s.size() == 3 && s[0] == "v1" && s[1] == "janus" && s[2] == "events") {
+      if (auto refused = allowed({"POST"})) return *refused;
+      call.action = Action::janus_events;
+      call.events = parse_body(body);
     } else if (s.size() == 2 && s[0] == "v1" && s[1] == "streams") {
       if (auto refused = allowed({"GET", "POST"})) return *refused;
       call.action = method == "GET" ? Action::list_streams : Action::add_stream;
@@ -149,16 +160,24 @@ inline nlohmann::json kinds_json(const Kinds& kinds) {
   return {{"kinds", all}};
 }
 
-// Carries out a request on the service. An exception becomes the answer its type calls for.
-inline ApiResponse execute(const ApiCall& call, Service& service) {
+// Carries out a request on the service, and the dispatcher if this process follows Janus rooms. An
+// exception becomes the answer its type calls for.
+inline ApiResponse execute(const ApiCall& call, Service& service, janus::Dispatcher* dispatcher) {
   using Action = ApiCall::Action;
   try {
     switch (call.action) {
       case Action::health: return json_response(200, {{"status", "ok"}, {"streams", service.registry().size()}});
       case Action::metrics: {
-        ApiResponse response{200, prometheus_metrics(service.registry().streams()), "text/plain; version=0.0.4", {}};
-        return response;
+        std::string text = prometheus_metrics(service.registry().streams());
+        if (dispatcher != nullptr) text += prometheus_dispatch_metrics(dispatcher->stats());
+        return {200, std::move(text), "text/plain; version=0.0.4", {}};
       }
+      case Action::janus_state:
+      case Action::janus_events:
+        if (dispatcher == nullptr) return error_response(404, "this process follows no Janus rooms (--janus, --room)");
+        if (call.action == Action::janus_state) return json_response(200, dispatcher->state());
+        dispatcher->offer(call.events);
+        return json_response(200, {{"accepted", true}});
       case Action::list_kinds: return json_response(200, kinds_json(service.kinds()));
       case Action::list_streams: return json_response(200, {{"streams", service.streams_json()}});
       case Action::get_stream: {
@@ -184,10 +203,10 @@ inline ApiResponse execute(const ApiCall& call, Service& service) {
 }
 
 inline ApiResponse handle_api_request(std::string_view method, std::string_view path, std::string_view body,
-                                      Service& service) {
+                                      Service& service, janus::Dispatcher* dispatcher = nullptr) {
   auto parsed = parse_api_request(method, path, body, service.kinds(), service.stats_interval());
   if (auto* error = std::get_if<ApiResponse>(&parsed)) return *error;
-  return execute(std::get<ApiCall>(parsed), service);
+  return execute(std::get<ApiCall>(parsed), service, dispatcher);
 }
 
 }  // namespace elaborator::detail

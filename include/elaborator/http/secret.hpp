@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -60,6 +61,32 @@ class Secret {
   }
 
   std::string value_;
+};
+
+// Named secrets (JANUS_ADMIN_KEY, JANUS_ROOM_SECRET, ...) from the environment, else from a file of
+// NAME=value lines ('#' starts a comment line), as examples/janus/make-config writes one. A name in neither
+// is empty: the secret is optional where it is asked for. The file is read once, at construction.
+class NamedSecrets {
+ public:
+  NamedSecrets() = default;
+  explicit NamedSecrets(const std::string& file) {
+    if (file.empty()) return;
+    std::ifstream in(file);
+    if (!in) throw Error(fmt::format("cannot read the secrets file {}", file));
+    for (std::string line; std::getline(in, line);) {
+      const auto equals = line.find('=');
+      if (equals != std::string::npos && !line.starts_with('#')) from_file_[line.substr(0, equals)] = line.substr(equals + 1);
+    }
+  }
+
+  [[nodiscard]] std::string get(const std::string& name) const {
+    if (const char* value = std::getenv(name.c_str()); value != nullptr) return value;
+    const auto found = from_file_.find(name);
+    return found == from_file_.end() ? std::string() : found->second;
+  }
+
+ private:
+  std::map<std::string, std::string> from_file_;
 };
 
 }  // namespace elaborator::http

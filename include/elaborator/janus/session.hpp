@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -91,9 +92,14 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Attaches to a plugin ("janus.plugin.streaming", "janus.plugin.videoroom"); returns the handle's id.
+  // Attaches to a plugin ("janus.plugin.streaming", "janus.plugin.videoroom"); returns the handle's id. One
+  // handle per plugin serves every request of this session: attached once, on the first.
   std::uint64_t attach(const std::string& plugin) {
-    return detail::id_in(post(fmt::format("{}/{}", url_, id_), {{"janus", "attach"}, {"plugin", plugin}}), url_);
+    auto& handle = handles_[plugin];
+    if (handle == 0) {
+      handle = detail::id_in(post(fmt::format("{}/{}", url_, id_), {{"janus", "attach"}, {"plugin", plugin}}), url_);
+    }
+    return handle;
   }
 
   // Sends a synchronous plugin request and returns the plugin's answer (plugindata.data). `what` says what
@@ -125,6 +131,7 @@ class Session {
   std::string url_;
   std::chrono::milliseconds timeout_;
   std::uint64_t id_ = 0;
+  std::map<std::string, std::uint64_t> handles_;
   std::uint64_t next_transaction_ = std::random_device{}();
 };
 

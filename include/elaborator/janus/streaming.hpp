@@ -8,13 +8,18 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace elaborator::janus {
 
 struct MountpointSpec {
   std::uint64_t id = 0;          // 0: Janus picks one
   std::string name = "elaborator";
+  std::string description;       // what Streaming "list" shows: how the elaborator recognises its own
   std::uint16_t video_port = 0;  // RTP video in; 0: Janus picks from its rtp_port_range
+  std::uint16_t video_rtcp_port = 0;  // RTCP with the video's source, 0: none. A forward that sends its RTCP
+                                      // here (rtp_forward's rtcp_port) gets the keyframe requests of viewers
+                                      // who join late: without it they wait for the publisher's next keyframe
   std::uint16_t data_port = 0;   // results in (UDP, one JSON message per datagram); 0: Janus picks
   Codec codec = Codec::vp8;
   int payload_type = 96;
@@ -30,8 +35,12 @@ struct Mountpoint {
 
 inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
   return nlohmann::json::array(
-      {{{"type", "video"}, {"mid", "v"}, {"label", "video"}, {"port", spec.video_port}, {"pt", spec.payload_type},
-        {"codec", std::string(to_string(spec.codec))}},
+      {[&] {
+         nlohmann::json video{{"type", "video"}, {"mid", "v"}, {"label", "video"}, {"port", spec.video_port},
+                              {"pt", spec.payload_type}, {"codec", std::string(to_string(spec.codec))}};
+         if (spec.video_rtcp_port != 0) video["rtcpport"] = spec.video_rtcp_port;
+         return video;
+       }(),
        // buffermsg: a viewer who joins late gets the last message at once; every result carries the whole
        // current state of its elaboration, so that one message is enough.
        {{"type", "data"}, {"mid", "d"}, {"label", "results"}, {"port", spec.data_port}, {"datatype", "text"},
@@ -69,6 +78,7 @@ inline Mountpoint create_mountpoint(Session& session, const MountpointSpec& spec
   nlohmann::json body{{"request", "create"}, {"type", "rtp"}, {"name", spec.name}, {"permanent", false},
                       {"media", mountpoint_media(spec)}};
   if (spec.id != 0) body["id"] = spec.id;
+  if (!spec.description.empty()) body["description"] = spec.description;
   if (!spec.secret.empty()) body["secret"] = spec.secret;
   if (!spec.admin_key.empty()) body["admin_key"] = spec.admin_key;
   const auto handle = session.attach("janus.plugin.streaming");
@@ -79,6 +89,33 @@ inline void destroy_mountpoint(Session& session, std::uint64_t id, const std::st
   nlohmann::json body{{"request", "destroy"}, {"id", id}, {"permanent", false}};
   if (!secret.empty()) body["secret"] = secret;
   session.request(session.attach("janus.plugin.streaming"), body, fmt::format("destroying mountpoint {}", id));
+}
+
+// A mountpoint as Streaming "list" shows it.
+struct MountpointInfo {
+  std::uint64_t id = 0;
+  std::string description;
+};
+
+namespace detail {
+
+inline std::vector<MountpointInfo> mountpoints_from(const nlohmann::json& answer) {
+  std::vector<MountpointInfo> mountpoints;
+  const auto list = answer.find("list");
+  if (list == answer.end() || !list->is_array()) return mountpoints;
+  for (const auto& m : *list) {
+    if (!m.is_object() || !m.contains("id") || !m["id"].is_number_unsigned()) continue;
+    mountpoints.push_back({m["id"].get<std::uint64_t>(), string_in(m, "description", "")});
+  }
+  return mountpoints;
+}
+
+}  // namespace detail
+
+// Every mountpoint the Streaming plugin has (but those it keeps private).
+inline std::vector<MountpointInfo> list_mountpoints(Session& session) {
+  return detail::mountpoints_from(
+      session.request(session.attach("janus.plugin.streaming"), {{"request", "list"}}, "listing the mountpoints"));
 }
 
 }  // namespace elaborator::janus

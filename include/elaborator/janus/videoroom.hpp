@@ -111,4 +111,41 @@ inline void stop_rtp_forward(Session& session, std::uint64_t room, std::uint64_t
                   fmt::format("stopping forward {} of publisher {}", stream_id, publisher_id));
 }
 
+// One forward of a room, as "listforwarders" reports it.
+struct ForwardInfo {
+  std::uint64_t publisher_id = 0;
+  std::uint64_t stream_id = 0;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+namespace detail {
+
+// The forwards in the VideoRoom's answer to "listforwarders"; entries that are not whole are skipped.
+inline std::vector<ForwardInfo> forwards_from(const nlohmann::json& answer) {
+  std::vector<ForwardInfo> forwards;
+  const auto publishers = answer.find("publishers");
+  if (publishers == answer.end() || !publishers->is_array()) return forwards;
+  for (const auto& publisher : *publishers) {
+    const auto id = unsigned_in(publisher, "publisher_id", UINT64_MAX);
+    if (id == 0 || !publisher.contains("forwarders") || !publisher["forwarders"].is_array()) continue;
+    for (const auto& f : publisher["forwarders"]) {
+      const ForwardInfo forward{id, unsigned_in(f, "stream_id", UINT64_MAX), string_in(f, "host", ""),
+                                static_cast<std::uint16_t>(unsigned_in(f, "port", 65535))};
+      if (forward.stream_id != 0 && forward.port != 0) forwards.push_back(forward);
+    }
+  }
+  return forwards;
+}
+
+}  // namespace detail
+
+// Every forward of a room's publishers (needs the room's secret).
+inline std::vector<ForwardInfo> list_forwards(Session& session, std::uint64_t room, const std::string& secret) {
+  nlohmann::json body{{"request", "listforwarders"}, {"room", room}};
+  if (!secret.empty()) body["secret"] = secret;
+  return detail::forwards_from(
+      session.request(session.attach("janus.plugin.videoroom"), body, fmt::format("listing the forwards of room {}", room)));
+}
+
 }  // namespace elaborator::janus

@@ -1,0 +1,68 @@
+// Watches one Janus Streaming mountpoint on an open Janus session: plays its video in `elements.video` and
+// draws the elaborator's results, which arrive on the mountpoint's datachannel, on `elements.canvas` over
+// it, with one switch per elaboration in `elements.list`. Used by the viewer page (one mountpoint) and the
+// room page (one tile per analysed publisher). Returns { detach(), results }: results is every message
+// received, in order, with when it arrived (ms), for tests and curious users.
+'use strict';
+
+function watchMountpoint(janus, id, elements, onStatus) {
+  const elaborations = new Elaborations(elements.list);
+  const decoder = new TextDecoder();
+  const watching = { results: [], handle: null, closed: false };
+  janus.attach({
+    plugin: 'janus.plugin.streaming',
+    success: (handle) => {
+      watching.handle = handle;
+      onStatus('asking to watch');
+      handle.send({ message: { request: 'watch', id } });
+    },
+    error: (error) => onStatus(`cannot attach to the Streaming plugin: ${error}`),
+    onmessage: (message, jsep) => {
+      if (message.error) onStatus(`Streaming error: ${message.error}`);
+      if (message.result && message.result.status) onStatus(message.result.status);
+      if (jsep) {
+        watching.handle.createAnswer({
+          jsep,
+          tracks: [{ type: 'data' }],  // receive what the mountpoint offers, send nothing but a datachannel
+          success: (answer) => watching.handle.send({ message: { request: 'start' }, jsep: answer }),
+          error: (error) => onStatus(`WebRTC error: ${error.message || error}`),
+        });
+      }
+    },
+    onremotetrack: (track, mid, on) => {
+      if (track.kind === 'video' && on) elements.video.srcObject = new MediaStream([track]);
+    },
+    ondataopen: () => { elements.video.dataset.datachannel = 'open'; },
+    ondata: (data) => {
+      // Janus delivers text datachannel messages as ArrayBuffer in Chromium.
+      const text = typeof data === 'string' ? data : decoder.decode(data);
+      let message;
+      try {
+        message = JSON.parse(text);
+      } catch (error) {
+        return;  // not ours
+      }
+      if (elaborations.accept(message)) watching.results.push({ receivedAt: Date.now(), message });
+    },
+  });
+
+  function render() {
+    if (watching.closed) return;
+    const { video, canvas } = elements;
+    if (canvas.width !== video.clientWidth || canvas.height !== video.clientHeight) {
+      canvas.width = video.clientWidth;
+      canvas.height = video.clientHeight;
+    }
+    elaborations.draw(canvas);
+    requestAnimationFrame(render);
+  }
+  requestAnimationFrame(render);
+
+  return {
+    results: watching.results,
+    detach: () => {
+      watching.closed = true;
+      if (watching.handle) watching.handle.detach();
+    },
+  };
+}

@@ -1,0 +1,615 @@
+#pragma once
+// Every publisher of some Janus VideoRoom rooms analysed, as publishers come and go, with no one wiring
+// anything by hand. For each published video stream (by mid) of a room it follows, the dispatcher takes
+// five ports from its range and makes, in this order:
+//   1. a stream in this process (RTP and RTCP ports) with the room's elaborations, whose results also go to
+//   2. a Streaming mountpoint for the viewers (video port, its RTCP port, data port with the last message
+//      buffered),
+//   3. an rtp_forward of the publisher's stream to the elaborator, with rtcp_port (keyframes on request),
+//   4. an rtp_forward of the same stream to the mountpoint's video port, with rtcp_port (keyframes for
+//      viewers who join late).
+// When the publisher unpublishes, leaves or is kicked, all of it goes, in the other order, and its ports are
+// free again. A failure half way undoes what was made.
+//
+// It learns about publishers from Janus's events (offer(), fed by the control API's events endpoint) and
+// also reconciles every few seconds against each room's participants and forwards, so a lost event, a
+// Janus restart or its own restart converge to the right state. What it makes in Janus it can recognise:
+// mountpoints described "elaborator/<instance>/...", forwards to its own host within its own port range;
+// whatever else is there is never touched. Every Janus request runs on the dispatcher's own thread: a Janus
+// that answers slowly, or with errors, never holds up a frame loop or a request to the control API.
+//
+// Scale-out: with replicas = N, this process takes the publishers whose stable hash (FNV-1a of room and
+// publisher id) modulo N is its replica index, so N processes share a deployment's publishers without two
+// taking the same one and without talking to each other.
+
+#include "../config.hpp"
+#include "../detail/log.hpp"
+#include "../detail/udp_socket.hpp"
+#include "../error.hpp"
+#include "../http/secret.hpp"
+#include "../service.hpp"
+#include "events.hpp"
+#include "session.hpp"
+#include "streaming.hpp"
+#include "videoroom.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace elaborator::janus {
+
+struct DispatchStats {
+  std::uint64_t events_received = 0;   // publisher events offered (from authenticated POSTs)
+  std::uint64_t events_dropped = 0;    // offered while the queue was full (the next reconcile catches up)
+  std::uint64_t events_unknown = 0;    // about a publisher the room does not have (fake, or gone already)
+  std::uint64_t publishers_added = 0;  // published streams set up (stream, mountpoint, forwards)
+  std::uint64_t publishers_removed = 0;
+  std::uint64_t refused_at_limit = 0;  // published streams not analysed: --max-streams reached, or no ports left
+  std::uint64_t janus_errors = 0;      // requests Janus refused or did not answer
+  std::uint64_t reconciles = 0;
+  std::uint64_t stale_removed = 0;     // mountpoints and forwards of ours that nothing runs for any more
+  std::uint64_t analysed = 0;          // published streams analysed now
+};
+
+namespace detail {
+
+// FNV-1a of a room and a publisher: the same replica on every machine and every run.
+inline std::uint64_t publisher_hash(std::uint64_t room, std::uint64_t publisher) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const std::uint64_t value : {room, publisher}) {
+    for (int byte = 0; byte < 8; ++byte) {
+      hash ^= (value >> (8 * byte)) & 0xFF;
+      hash *= 1099511628211ULL;
+    }
+  }
+  return hash;
+}
+
+// The host of an http(s) URL ("http://127.0.0.1:8088/janus" -> "127.0.0.1"): where Janus's mountpoints listen.
+inline std::string url_host(const std::string& url) {
+  const auto start = url.find("://");
+  std::string rest = url.substr(start == std::string::npos ? 0 : start + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.starts_with('[')) return rest.substr(1, rest.find(']') - 1);
+  return rest.substr(0, rest.find(':'));
+}
+
+// The ports of a range not handed out yet; a port that cannot be bound here now is skipped.
+class PortPool {
+ public:
+  explicit PortPool(PortRange range) : range_(range) {}
+
+  // `count` ports, or nothing if the range has not that many free.
+  std::optional<std::vector<std::uint16_t>> take(std::size_t count) {
+    std::vector<std::uint16_t> ports;
+    for (unsigned port = range_.first; port <= range_.last && ports.size() < count; ++port) {
+      const auto candidate = static_cast<std::uint16_t>(port);
+      if (taken_.contains(candidate) || !free_here(candidate)) continue;
+      ports.push_back(candidate);
+    }
+    if (ports.size() < count) return std::nullopt;
+    taken_.insert(ports.begin(), ports.end());
+    return ports;
+  }
+
+  void give_back(const std::vector<std::uint16_t>& ports) {
+    for (const auto port : ports) taken_.erase(port);
+  }
+
+  [[nodiscard]] bool contains(std::uint16_t port) const { return port >= range_.first && port <= range_.last; }
+
+ private:
+  static bool free_here(std::uint16_t port) {
+    try {
+      std::uint16_t bound = 0;
+      ::close(elaborator::detail::bind_udp_socket("port", "0.0.0.0", port, bound));
+      return true;
+    } catch (const Error&) {
+      return false;
+    }
+  }
+
+  PortRange range_;
+  std::set<std::uint16_t> taken_;
+};
+
+}  // namespace detail
+
+class Dispatcher {
+ public:
+  static constexpr std::size_t max_queued_events = 10000;
+  static constexpr std::size_t ports_per_stream = 5;
+  static constexpr std::chrono::milliseconds refresh_interval{250};  // the room's list, asked at most this often
+
+  Dispatcher(Service& service, JanusConfig config, std::vector<RoomConfig> rooms)
+      : service_(service), config_(std::move(config)), secrets_(config_.secrets_file), ports_(config_.ports),
+        janus_host_(detail::url_host(config_.url)) {
+    for (auto& room : rooms) rooms_.emplace(room.id, std::move(room));
+  }
+
+  ~Dispatcher() { stop(); }
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts following the rooms: a reconcile at once, then every config.reconcile and on every event.
+  void start() {
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  }
+
+  // Stops following; what it made in Janus and here is removed (each Janus request bounded by its timeout).
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      const std::lock_guard lock(mutex_);  // so the thread cannot miss it between its check and its wait
+      thread_.request_stop();
+    }
+    wake_.notify_all();
+    thread_.join();
+    // One try with a new session: a Janus that is down must not cost a timeout per stream.
+    session_.reset();
+    const bool janus_answers = [this] {
+      try {
+        janus();
+        return true;
+      } catch (const Error&) {
+        return false;
+      }
+    }();
+    while (!analysed_.empty()) remove(analysed_.begin()->first, janus_answers ? Undo::everything : Undo::only_here);
+  }
+
+  // The publisher events in an event handler's POST body, queued for the dispatcher's thread. Never blocks:
+  // when the queue is full they are dropped (counted), and the next reconcile catches up.
+  void offer(const nlohmann::json& body) {
+    const auto events = publisher_events(body);
+    {
+      const std::lock_guard lock(mutex_);
+      for (const auto& event : events) {
+        ++stats_.events_received;
+        if (!rooms_.contains(event.room) || !owned(event.room, event.publisher)) continue;
+        if (queue_.size() >= max_queued_events) {
+          ++stats_.events_dropped;
+          continue;
+        }
+        queue_.push_back(event);
+      }
+    }
+    wake_.notify_all();
+  }
+
+  [[nodiscard]] DispatchStats stats() const {
+    const std::lock_guard lock(mutex_);
+    DispatchStats s = stats_;
+    s.analysed = analysed_count_;
+    return s;
+  }
+
+  // The password Janus's HTTP event handler sends (backend_pwd, user "janus"); empty: events are refused.
+  [[nodiscard]] std::string events_secret() const { return secrets_.get("JANUS_EVENTS_SECRET"); }
+
+  // What is analysed, for GET /v1/janus.
+  [[nodiscard]] nlohmann::json state() const {
+    const std::lock_guard lock(mutex_);
+    const DispatchStats& s = stats_;
+    return {{"janus", config_.url},
+            {"rooms", [this] {
+               nlohmann::json ids = nlohmann::json::array();
+               for (const auto& [id, room] : rooms_) ids.push_back(id);
+               return ids;
+             }()},
+            {"replica", fmt::format("{}/{}", config_.replica, config_.replicas)},
+            {"publishers", published_},
+            {"stats",
+             {{"events_received", s.events_received}, {"events_dropped", s.events_dropped},
+              {"events_unknown", s.events_unknown},
+              {"publishers_added", s.publishers_added}, {"publishers_removed", s.publishers_removed},
+              {"refused_at_limit", s.refused_at_limit}, {"janus_errors", s.janus_errors},
+              {"reconciles", s.reconciles}, {"stale_removed", s.stale_removed}}}};
+  }
+
+ private:
+  // One published video stream: (room, publisher, mid); an empty mid is "its first video stream", what a
+  // reconcile knows of a publisher it missed the event of.
+  struct Key {
+    std::uint64_t room = 0;
+    std::uint64_t publisher = 0;
+    std::string mid;
+    auto operator<=>(const Key&) const = default;
+  };
+
+  // What was made for one, to unmake it.
+  struct Analysed {
+    std::string stream_id;
+    std::vector<std::uint16_t> ports;  // RTP, RTCP, mountpoint video, mountpoint data, mountpoint video RTCP
+    std::uint64_t mountpoint = 0;
+    std::vector<std::uint64_t> forwards;
+  };
+
+  // How much of a published stream to undo in Janus: everything; all but its forwards, which went with their
+  // publisher (it left, unpublished or was kicked: Janus would refuse to stop them); or nothing, when Janus
+  // does not answer at stop (the next start's sweep of stale forwards and mountpoints removes them).
+  enum class Undo { everything, all_but_forwards, only_here };
+
+  bool owned(std::uint64_t room, std::uint64_t publisher) const {
+    return detail::publisher_hash(room, publisher) % config_.replicas == config_.replica;
+  }
+
+  // --- the dispatcher's thread ---
+
+  void run(const std::stop_token& stop) {
+    auto next_reconcile = Clock::now();
+    while (!stop.stop_requested()) {
+      // Whatever a hook or Janus throws (a model that fails to load, a thread that cannot start) costs that
+      // publisher its analysis, never the process.
+      try {
+        if (Clock::now() >= next_reconcile) {
+          reconcile();
+          next_reconcile = Clock::now() + config_.reconcile;
+        }
+        if (!deferred_.empty() && Clock::now() >= deferred_since_ + refresh_interval) retry_deferred();
+        if (auto event = next_event(stop, next_reconcile)) handle(*event, Attempt::first);
+      } catch (const std::exception& e) {
+        elaborator::detail::log("dispatcher: {}", e.what());
+      }
+    }
+  }
+
+  // The next queued event, or nothing when it is time to reconcile, to retry deferred events, or to stop.
+  std::optional<PublisherEvent> next_event(const std::stop_token& stop, TimePoint next_reconcile) {
+    const auto until = deferred_.empty() ? next_reconcile : std::min(next_reconcile, deferred_since_ + refresh_interval);
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, until, [&] { return !queue_.empty() || stop.stop_requested(); });
+    if (queue_.empty()) return std::nullopt;
+    PublisherEvent event = std::move(queue_.front());
+    queue_.pop_front();
+    return event;
+  }
+
+  // An event about a publisher that the room's list, asked less than refresh_interval ago, did not have yet
+  // (publishers joining together at the start of a meeting) waits for the next list, once.
+  enum class Attempt { first, retry };
+
+  void retry_deferred() {
+    const auto events = std::move(deferred_);
+    deferred_.clear();
+    for (const auto& event : events) handle(event, Attempt::retry);
+  }
+
+  void handle(const PublisherEvent& event, Attempt attempt) {
+    if (event.kind == PublisherEvent::Kind::gone) {
+      remove_publisher(event.room, event.publisher);
+      return;
+    }
+    if (!publishing(event.room, event.publisher)) {
+      if (attempt == Attempt::first && deferred_.size() < max_queued_events) {
+        if (deferred_.empty()) deferred_since_ = publishers_[event.room].asked;
+        deferred_.push_back(event);
+        return;
+      }
+      const std::lock_guard lock(mutex_);
+      ++stats_.events_unknown;
+      return;
+    }
+    const auto mids = event.video_mids;
+    // A stream set up from a reconcile (mid unknown) is that publisher's only video: keep it if it still is.
+    const Key first{event.room, event.publisher, ""};
+    if (analysed_.contains(first) && mids.size() == 1) return;
+    if (analysed_.contains(first)) remove(first);
+    for (auto it = analysed_.lower_bound({event.room, event.publisher, ""});
+         it != analysed_.end() && it->first.room == event.room && it->first.publisher == event.publisher;) {
+      const Key key = (it++)->first;
+      if (std::find(mids.begin(), mids.end(), key.mid) == mids.end()) remove(key);
+    }
+    for (const auto& mid : mids) add({event.room, event.publisher, mid});
+  }
+
+  // Whether the room has this publisher, as Janus last said; asked again (at most every refresh_interval)
+  // when it is not there, so a flood of events about publishers that do not exist costs a few requests.
+  bool publishing(std::uint64_t room, std::uint64_t publisher) {
+    auto& known = publishers_[room];
+    if (known.ids.contains(publisher)) return true;
+    if (Clock::now() - known.asked < refresh_interval) return false;
+    try {
+      refresh_publishers(room);
+    } catch (const Error& e) {
+      janus_failed(e);
+    }
+    return publishers_[room].ids.contains(publisher);
+  }
+
+  const std::vector<Publisher>& refresh_publishers(std::uint64_t room) {
+    auto& known = publishers_[room];
+    known.asked = Clock::now();
+    known.list = list_publishers(janus(), room);
+    known.ids.clear();
+    for (const auto& p : known.list) known.ids.insert(p.id);
+    return known.list;
+  }
+
+  // Compares every room with what runs: adds who publishes and is not analysed, removes what runs for no
+  // publisher or lost its forwards (a Janus that restarted), and what is ours in Janus with nothing behind it.
+  void reconcile() {
+    {
+      const std::lock_guard lock(mutex_);
+      ++stats_.reconciles;
+    }
+    // What is gone or stale goes first: its ports and mountpoints are then free for what is added. A room
+    // Janus fails on (destroyed, a wrong secret) is left as it is, and the others go on.
+    std::set<std::uint64_t> listed;
+    for (const auto& [room_id, room] : rooms_) {
+      try {
+        const auto& publishers = refresh_publishers(room_id);
+        const auto forwards = list_forwards(janus(), room_id, secrets_.get("JANUS_ROOM_SECRET"));
+        remove_gone(room_id, publishers, forwards);
+        remove_stale_forwards(room_id, forwards);
+        listed.insert(room_id);
+      } catch (const Error& e) {
+        janus_failed(e);
+      }
+    }
+    try {
+      remove_stale_mountpoints();
+    } catch (const Error& e) {
+      janus_failed(e);
+    }
+    for (const auto room_id : listed) {
+      for (const auto& p : publishers_[room_id].list) {
+        const auto known = analysed_.lower_bound({room_id, p.id, ""});
+        const bool analysed = known != analysed_.end() && known->first.room == room_id && known->first.publisher == p.id;
+        if (!analysed && owned(room_id, p.id)) add({room_id, p.id, ""});
+      }
+    }
+  }
+
+  void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
+    std::vector<std::pair<Key, Undo>> gone;
+    for (const auto& entry : analysed_) {
+      const Key& key = entry.first;  // not a structured binding: clang 14 cannot capture one in a lambda
+      const Analysed& analysed = entry.second;
+      if (key.room != room) continue;
+      const bool publishing = std::any_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == key.publisher; });
+      const bool forwarded = std::all_of(analysed.forwards.begin(), analysed.forwards.end(), [&](std::uint64_t id) {
+        return std::any_of(forwards.begin(), forwards.end(), [&](const auto& f) { return f.stream_id == id; });
+      });
+      if (!publishing) gone.emplace_back(key, Undo::all_but_forwards);
+      else if (!forwarded) gone.emplace_back(key, Undo::everything);
+    }
+    for (const auto& [key, undo] : gone) remove(key, undo);
+  }
+
+  // Forwards to this host within this range that nothing here knows: left by an earlier run of ours.
+  void remove_stale_forwards(std::uint64_t room, const std::vector<ForwardInfo>& forwards) {
+    for (const auto& f : forwards) {
+      if (f.host != config_.host || !ports_.contains(f.port) || known_forward(f.stream_id)) continue;
+      best_effort([&] { stop_rtp_forward(janus(), room, f.publisher_id, f.stream_id, secrets_.get("JANUS_ROOM_SECRET")); });
+      count_stale();
+    }
+  }
+
+  void remove_stale_mountpoints() {
+    const std::string ours = description_prefix();
+    for (const auto& m : list_mountpoints(janus())) {
+      if (!m.description.starts_with(ours) || known_mountpoint(m.id)) continue;
+      best_effort([&] { destroy_mountpoint(janus(), m.id, ""); });
+      count_stale();
+    }
+  }
+
+  bool known_forward(std::uint64_t stream_id) const {
+    return std::any_of(analysed_.begin(), analysed_.end(), [&](const auto& entry) {
+      const auto& forwards = entry.second.forwards;
+      return std::find(forwards.begin(), forwards.end(), stream_id) != forwards.end();
+    });
+  }
+
+  bool known_mountpoint(std::uint64_t id) const {
+    return std::any_of(analysed_.begin(), analysed_.end(), [&](const auto& entry) { return entry.second.mountpoint == id; });
+  }
+
+  // --- making and unmaking one published stream ---
+
+  void add(const Key& key) {
+    if (analysed_.contains(key)) return;
+    const auto ports = ports_.take(ports_per_stream);
+    if (!ports) {
+      return refuse(key, fmt::format("no {} free ports left in {}-{}", ports_per_stream, config_.ports.first, config_.ports.last));
+    }
+    Analysed made;
+    made.ports = *ports;
+    made.stream_id = stream_id(key);
+    try {
+      service_.add_stream(stream_for(key, made));
+    } catch (const ConflictError& e) {
+      ports_.give_back(made.ports);
+      return refuse(key, e.what());
+    } catch (const std::exception& e) {  // not only Error: a user's configure() may throw anything
+      ports_.give_back(made.ports);
+      elaborator::detail::log("room {}: publisher {}: cannot analyse it: {}", key.room, key.publisher, e.what());
+      return;
+    }
+    try {
+      made.mountpoint = mountpoint_for(key, made).id;
+      made.forwards.push_back(forward(key, made.ports[0], made.ports[1]));
+      made.forwards.push_back(forward(key, made.ports[2], made.ports[4]));
+    } catch (const Error& e) {
+      janus_failed(e);
+      unmake(key, made);
+      return;
+    }
+    elaborator::detail::log("room {}: publisher {}{}: analysed as stream {}, mountpoint {}", key.room, key.publisher,
+                key.mid.empty() ? "" : fmt::format(" (video {})", key.mid), made.stream_id, made.mountpoint);
+    const std::lock_guard lock(mutex_);
+    published_[made.stream_id] = {{"room", key.room}, {"publisher", key.publisher}, {"mid", key.mid},
+                                  {"mountpoint", made.mountpoint}, {"rtp_port", made.ports[0]},
+                                  {"video_port", made.ports[2]}, {"data_port", made.ports[3]}};
+    analysed_.emplace(key, std::move(made));
+    ++stats_.publishers_added;
+    analysed_count_ = analysed_.size();
+  }
+
+  // By value: callers pass keys that live in analysed_, which this erases.
+  void remove(Key key, Undo undo = Undo::everything) {
+    const auto found = analysed_.find(key);
+    if (found == analysed_.end()) return;
+    Analysed made = std::move(found->second);
+    analysed_.erase(found);
+    if (undo != Undo::everything) made.forwards.clear();
+    if (undo == Undo::only_here) made.mountpoint = 0;
+    unmake(key, made);
+    elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher,
+                key.mid.empty() ? "" : fmt::format(" (video {})", key.mid));
+    const std::lock_guard lock(mutex_);
+    published_.erase(made.stream_id);
+    ++stats_.publishers_removed;
+    analysed_count_ = analysed_.size();
+  }
+
+  void remove_publisher(std::uint64_t room, std::uint64_t publisher) {
+    std::vector<Key> keys;
+    for (auto it = analysed_.lower_bound({room, publisher, ""});
+         it != analysed_.end() && it->first.room == room && it->first.publisher == publisher; ++it) {
+      keys.push_back(it->first);
+    }
+    for (const auto& key : keys) remove(key, Undo::all_but_forwards);
+  }
+
+  // In the other order than made; what is already gone (a Janus that restarted) is no error.
+  void unmake(const Key& key, const Analysed& made) {
+    for (const auto id : made.forwards) {
+      best_effort([&] { stop_rtp_forward(janus(), key.room, key.publisher, id, secrets_.get("JANUS_ROOM_SECRET")); });
+    }
+    if (made.mountpoint != 0) best_effort([&] { destroy_mountpoint(janus(), made.mountpoint, ""); });
+    try {
+      service_.remove_stream(made.stream_id);
+    } catch (const NotFoundError&) {
+    }
+    ports_.give_back(made.ports);
+  }
+
+  StreamConfig stream_for(const Key& key, const Analysed& made) const {
+    StreamConfig stream;
+    stream.id = made.stream_id;
+    RtpSource rtp;
+    rtp.bind_address = config_.host;
+    rtp.port = made.ports[0];
+    rtp.rtcp_port = made.ports[1];
+    stream.source = rtp;
+    stream.elaborations = rooms_.at(key.room).elaborations;
+    for (auto& e : stream.elaborations) e.sinks.udp.push_back({janus_host_, made.ports[3]});
+    return stream;
+  }
+
+  Mountpoint mountpoint_for(const Key& key, const Analysed& made) {
+    MountpointSpec spec;
+    spec.name = made.stream_id;
+    spec.description = fmt::format("{}{}/{}/{}", description_prefix(), key.room, key.publisher, key.mid);
+    spec.video_port = made.ports[2];
+    spec.data_port = made.ports[3];
+    spec.video_rtcp_port = made.ports[4];
+    spec.admin_key = secrets_.get("JANUS_ADMIN_KEY");
+    return create_mountpoint(janus(), spec);
+  }
+
+  std::uint64_t forward(const Key& key, std::uint16_t port, std::optional<std::uint16_t> rtcp_port) {
+    ForwardSpec spec;
+    spec.room = key.room;
+    spec.publisher_id = key.publisher;
+    spec.secret = secrets_.get("JANUS_ROOM_SECRET");
+    spec.host = config_.host;
+    spec.port = port;
+    spec.rtcp_port = rtcp_port;
+    spec.mid = key.mid;
+    return rtp_forward(janus(), spec).stream_id;
+  }
+
+  // "r1234-p56789-v0": an id the registry accepts, whatever the mid.
+  static std::string stream_id(const Key& key) {
+    std::string mid = key.mid.empty() ? "first" : key.mid;
+    for (char& c : mid) {
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+    }
+    return fmt::format("r{}-p{}-v{}", key.room, key.publisher, mid.substr(0, 16));
+  }
+
+  std::string description_prefix() const { return fmt::format("elaborator/{}/", config_.instance); }
+
+  void refuse(const Key& key, const std::string& why) {
+    refusals_("room {}: publisher {} not analysed: {}", key.room, key.publisher, why);
+    const std::lock_guard lock(mutex_);
+    ++stats_.refused_at_limit;
+  }
+
+  void count_stale() {
+    const std::lock_guard lock(mutex_);
+    ++stats_.stale_removed;
+  }
+
+  // A Janus that does not answer, or answers with an error: counted, logged (rate limited), and the session
+  // made anew on the next request (Janus may have restarted, and its sessions with it).
+  void janus_failed(const Error& e) {
+    janus_errors_("Janus: {}", e.what());
+    session_.reset();
+    const std::lock_guard lock(mutex_);
+    ++stats_.janus_errors;
+  }
+
+  template <class Request>
+  void best_effort(Request request) {
+    try {
+      request();
+    } catch (const Error&) {
+      // gone already: Janus restarted, or the publisher left and took its forwards along
+    }
+  }
+
+  Session& janus() {
+    if (!session_) session_.emplace(config_.url);
+    return *session_;
+  }
+
+  Service& service_;
+  const JanusConfig config_;
+  const http::NamedSecrets secrets_;
+  std::map<std::uint64_t, RoomConfig> rooms_;
+  detail::PortPool ports_;       // the dispatcher's thread only
+  const std::string janus_host_;
+  std::optional<Session> session_;  // the dispatcher's thread only
+  std::map<Key, Analysed> analysed_;  // the dispatcher's thread only (and stop(), after it)
+  struct KnownPublishers {
+    TimePoint asked;
+    std::vector<Publisher> list;
+    std::set<std::uint64_t> ids;
+  };
+  std::map<std::uint64_t, KnownPublishers> publishers_;  // by room; the dispatcher's thread only
+  std::vector<PublisherEvent> deferred_;                  // the dispatcher's thread only
+  TimePoint deferred_since_;                              // when the list the first of them missed was asked
+
+  mutable std::mutex mutex_;  // guards what other threads see: the queue, the statistics, published_
+  std::condition_variable wake_;
+  std::deque<PublisherEvent> queue_;
+  DispatchStats stats_;
+  std::uint64_t analysed_count_ = 0;
+  nlohmann::json published_ = nlohmann::json::object();
+  elaborator::detail::RateLimitedLog refusals_;
+  elaborator::detail::RateLimitedLog janus_errors_;
+  std::jthread thread_;  // last: stops first
+};
+
+}  // namespace elaborator::janus

@@ -1,0 +1,171 @@
+// What the end-to-end tests share: the processes they start (stopped by PID on every way out), bounded
+// waiting, free ports, a private Janus, the pages' server, Chromium with a fake camera. Each test runs
+// inside the network namespace netns.sh makes. Exit code 0: passed, 1: failed, 77: a real part is missing.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const source = path.resolve(here, '../..');
+export const megamind = '/usr/share/doc/opencv-doc/examples/data/Megamind.avi';
+
+export class Harness {
+  // `label` starts every verdict line; logs go to `out`.
+  constructor(label, out) {
+    this.label = label;
+    this.out = out;
+    this.children = [];
+    fs.mkdirSync(out, { recursive: true });
+    // Logs are appended to (a part restarted in a test writes on), so an earlier run's go first.
+    for (const file of fs.readdirSync(out)) if (file.endsWith('.log')) fs.rmSync(path.join(out, file));
+    process.on('exit', () => this.killAll());
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
+  }
+
+  // --- the processes a test starts ---
+
+  start(name, command, args) {
+    const log = fs.openSync(path.join(this.out, `${name}.log`), 'a');
+    const child = spawn(command, args, { stdio: ['ignore', log, log] });
+    child.name = name;
+    child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.children.push(child);
+    return child;
+  }
+
+  killAll() {
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  async stopGracefully(child, timeoutMs = 3000) {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exited;
+    child.kill('SIGINT');
+    const timer = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
+    return (await Promise.race([child.exited, timer])) ?? (child.kill('SIGKILL'), child.exited);
+  }
+
+  async stopAll() {
+    for (const child of [...this.children].reverse()) await this.stopGracefully(child);
+  }
+
+  // --- verdicts ---
+
+  fail(message) {
+    console.error(`${this.label}: FAILED: ${message}`);
+    process.exit(1);
+  }
+
+  missing(message) {
+    console.error(`${this.label}: SKIPPED, a real part is missing: ${message}`);
+    process.exit(77);
+  }
+
+  // Polls `check` until it returns something truthy; fails after `timeoutMs` with `what`.
+  async waitFor(what, check, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) this.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  // Fails unless every file exists (Debian packages, npm ci, the build) and the test runs in the namespace.
+  checkParts(parts) {
+    for (const [file, what] of [
+      ['/usr/bin/janus', 'Debian package janus'],
+      ['/usr/bin/chromium', 'Debian package chromium'],
+      ['/usr/share/javascript/janus-gateway/janus.js', 'Debian package libjs-janus-gateway'],
+      ['/usr/share/javascript/webrtc-adapter/adapter.js', 'Debian package libjs-webrtc-adapter'],
+      [megamind, 'Debian package opencv-doc'],
+      [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
+      ...parts,
+    ]) {
+      if (!fs.existsSync(file)) this.missing(`${file} (${what})`);
+    }
+    if (process.env.ELABORATOR_IN_NETNS !== '1') this.missing('run inside tests/e2e/netns.sh');
+  }
+
+  // --- the parts ---
+
+  // A private Janus (examples/janus/make-config); `extra` are more make-config options (--events URL).
+  // Restartable: restart() starts it again on the same configuration and ports.
+  async startJanus(work, room, extra = []) {
+    const httpPort = await freePort();
+    const config = path.join(work, 'janus');
+    execFileSync(path.join(source, 'examples/janus/make-config'),
+      [config, '--http-port', String(httpPort), '--rtp-ports', '20000-20999', '--ice-interface', 'v0',
+        '--room', String(room), '--fir-freq', '0', ...extra]);
+    const janus = { url: `http://127.0.0.1:${httpPort}/janus`, secrets: path.join(config, 'secrets.env'), config };
+    janus.restart = async () => {
+      janus.process = this.start('janus', '/usr/bin/janus', ['-C', path.join(config, 'janus.jcfg'), '-F', config, '-N', '-o']);
+      await this.waitFor('Janus to answer', async () => {
+        try { return (await fetch(`${janus.url}/info`)).ok; } catch { return false; }
+      }, 10000);
+    };
+    await janus.restart();
+    return janus;
+  }
+
+  // Serves the viewer, room and publisher pages with Debian's janus.js and adapter.js.
+  async startPageServer() {
+    const files = {
+      '/janus.js': '/usr/share/javascript/janus-gateway/janus.js',
+      '/adapter.js': '/usr/share/javascript/webrtc-adapter/adapter.js',
+    };
+    const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+    const server = http.createServer((request, response) => {
+      const name = new URL(request.url, 'http://page').pathname;
+      const file = files[name] ?? path.join(source, 'examples/viewer', path.basename(name));
+      fs.readFile(file, (error, data) => {
+        if (error) { response.writeHead(404); response.end(); return; }
+        response.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+        response.end(data);
+      });
+    });
+    const port = await freePort();
+    await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return { server, base: `http://127.0.0.1:${port}` };
+  }
+}
+
+// A TCP port free right now (the namespace is private, so nothing else can take it before we do).
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// A y4m file Chromium plays as its camera (looping): Megamind at 480x352.
+export function makeFakeCamera(work) {
+  const file = path.join(work, 'camera.y4m');
+  execFileSync('gst-launch-1.0', ['-q', 'filesrc', `location=${megamind}`, '!', 'decodebin', '!', 'videoconvert', '!',
+    'videoscale', '!', 'video/x-raw,width=480,height=352,format=I420', '!', 'y4menc', '!', 'filesink', `location=${file}`]);
+  return file;
+}
+
+export async function launchChromium(cameraFile) {
+  const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
+  const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
+  if (cameraFile) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraFile}`);
+  }
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+}
+
+export function percentile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
