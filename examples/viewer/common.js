@@ -2,7 +2,7 @@
 'use strict';
 
 // ?janus=<Janus HTTP API URL>&room=<VideoRoom id>&mountpoint=<Streaming mountpoint id>&display=<publisher name>
-// &id=<publisher id> (an application's own user id; unset: Janus picks one)
+// &id=<publisher id> (an application's own user id; unset: Janus picks one)&media=video|audio (what to publish)
 function pageSettings() {
   const query = new URLSearchParams(location.search);
   return {
@@ -11,6 +11,7 @@ function pageSettings() {
     mountpoint: Number(query.get('mountpoint') || 1),
     display: query.get('display') || 'camera',
     publisherId: query.has('id') ? Number(query.get('id')) : undefined,
+    media: query.get('media') === 'audio' ? 'audio' : 'video',
   };
 }
 

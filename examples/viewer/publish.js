@@ -1,4 +1,5 @@
-// Publishes the camera to a Janus VideoRoom, video only: the elaborator analyses video.
+// Publishes the camera to a Janus VideoRoom, video only (the elaborator analyses video); ?media=audio
+// publishes the microphone alone instead, as someone with the camera off.
 'use strict';
 
 const settings = pageSettings();
@@ -46,8 +47,9 @@ const publisher = {
 function publish(handle) {
   setStatus('starting the camera');
   handle.createOffer({
-    tracks: [{ type: 'video', capture: true, recv: false }],
-    success: (jsep) => handle.send({ message: { request: 'configure', audio: false, video: true }, jsep }),
+    tracks: [{ type: settings.media, capture: true, recv: false }],
+    success: (jsep) => handle.send({
+      message: { request: 'configure', audio: settings.media === 'audio', video: settings.media === 'video' }, jsep }),
     error: (error) => setStatus(`cannot start the camera: ${error.message || error}`),
   });
 }

@@ -1,9 +1,12 @@
 // Watches one Janus Streaming mountpoint on an open Janus session: plays its video in `elements.video` and
 // draws the elaborator's results, which arrive on the mountpoint's datachannel, on `elements.canvas` over
 // it, with one switch per elaboration in `elements.list`. Used by the viewer page (one mountpoint) and the
-// room page (one tile per analysed publisher). Returns { detach(), results }: results is every message
-// received, in order, with when it arrived (ms), for tests and curious users.
+// room page (one tile per analysed publisher). Returns { detach(), results }: results is the first
+// `keptResults` messages received, in order, with when each arrived (ms), for tests and curious users (only
+// the first: a page left open on a wall for weeks must not grow).
 'use strict';
+
+const keptResults = 1000;
 
 function watchMountpoint(janus, id, elements, onStatus) {
   const elaborations = new Elaborations(elements.list);
@@ -42,7 +45,9 @@ function watchMountpoint(janus, id, elements, onStatus) {
       } catch (error) {
         return;  // not ours
       }
-      if (elaborations.accept(message)) watching.results.push({ receivedAt: Date.now(), message });
+      if (elaborations.accept(message) && watching.results.length < keptResults) {
+        watching.results.push({ receivedAt: Date.now(), message });
+      }
     },
   });
 

@@ -9,9 +9,9 @@
 // Janus with listforwarders and the Streaming list, and of the control API); it rejoins and is analysed
 // again. Janus is killed and restarted: every publisher is analysed again within 10 s. The elaborator is
 // killed (SIGKILL) and restarted: no duplicate forward or mountpoint is left. 1000 fake events: nothing
-// leaks, and the counters say what became of them. --joins N: N more joins of one publisher, timed (from
-// the page publishing to its first result in its tile, and from leaving to its ports free) for
-// docs/performance.md. Exit code 0: passed, 1: failed, 77: a real part is missing.
+// leaks, and the counters say what became of them. A publisher without video (audio only) is tried once.
+// --joins N: N more joins of one publisher, timed (from the page publishing to its first result in its
+// tile, and from leaving to its ports free) for docs/performance.md. Exit code 0: passed, 1: failed, 77: a real part is missing.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -259,6 +259,21 @@ async function main() {
 
     // More joins, timed, when asked for (docs/performance.md): bob makes room for them (--max-streams 2).
     freed.push(await leave(bob, controlPort, janus, secrets.JANUS_ROOM_SECRET));
+
+    // A publisher without video is tried once, not set up and torn down again at every reconcile.
+    const quiet = (await api(controlPort, '/v1/janus')).stats;
+    const audioOnly = await browser.newPage();
+    await audioOnly.goto(`${pages.base}/publish.html?janus=${encodeURIComponent(janus.url)}&room=${room}&id=4242&media=audio`);
+    await waitFor('the audio-only publisher to publish', () => audioOnly.evaluate(() => document.body.dataset.state === 'publishing'), 30000);
+    await waitFor('three reconciles with the audio-only publisher in the room', async () =>
+      (await api(controlPort, '/v1/janus')).stats.reconciles >= quiet.reconciles + 3, 20000);
+    const withAudio = (await api(controlPort, '/v1/janus')).stats;
+    const tries = fs.readFileSync(path.join(options.out, 'elaborator.log'), 'utf8').split('\n')
+      .filter((line) => line.includes('publisher 4242 publishes no video')).length;
+    if (tries !== 1 || withAudio.janus_errors !== quiet.janus_errors || withAudio.publishers_added !== quiet.publishers_added) {
+      fail(`the audio-only publisher was tried ${tries} times (${JSON.stringify(quiet)} -> ${JSON.stringify(withAudio)})`);
+    }
+    await audioOnly.close();
     for (let i = 0; i < Number(options.joins); i += 1) {
       const p = await publish(browser, pages, janus, `join${i}`);
       const results = await waitForResults(roomPage, p, `join ${i}'s first result`);
@@ -273,7 +288,7 @@ async function main() {
       + `leaving; all analysed again ${reanalysed} ms after Janus restarted; after a SIGKILL restart ${after.mountpoints.length} `
       + `mountpoints and ${after.forwards.length} forwards for 2 publishers; 1000 fake events: `
       + `${statsAfter.events_unknown - statsBefore.events_unknown} unknown, none analysed; the third publisher refused at `
-      + `--max-streams 2 (counted ${refused} times)`);
+      + `--max-streams 2 (counted ${refused} times); an audio-only publisher tried once over 3 reconciles`);
   } finally {
     await browser.close();
     pages.server.close();

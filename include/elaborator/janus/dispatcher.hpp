@@ -308,6 +308,7 @@ class Dispatcher {
       return;
     }
     const auto mids = event.video_mids;
+    if (!mids.empty()) no_video_.erase({event.room, event.publisher});
     // A stream set up from a reconcile (mid unknown) is that publisher's only video: keep it if it still is.
     const Key first{event.room, event.publisher, ""};
     if (analysed_.contains(first) && mids.size() == 1) return;
@@ -373,12 +374,16 @@ class Dispatcher {
       for (const auto& p : publishers_[room_id].list) {
         const auto known = analysed_.lower_bound({room_id, p.id, ""});
         const bool analysed = known != analysed_.end() && known->first.room == room_id && known->first.publisher == p.id;
-        if (!analysed && owned(room_id, p.id)) add({room_id, p.id, ""});
+        if (!analysed && owned(room_id, p.id) && !no_video_.contains({room_id, p.id})) add({room_id, p.id, ""});
       }
     }
   }
 
   void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
+    std::erase_if(no_video_, [&](const auto& known) {
+      return known.first == room &&
+             std::none_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == known.second; });
+    });
     std::vector<std::pair<Key, Undo>> gone;
     for (const auto& entry : analysed_) {
       const Key& key = entry.first;  // not a structured binding: clang 14 cannot capture one in a lambda
@@ -448,6 +453,11 @@ class Dispatcher {
       made.mountpoint = mountpoint_for(key, made).id;
       made.forwards.push_back(forward(key, made.ports[0], made.ports[1]));
       made.forwards.push_back(forward(key, made.ports[2], made.ports[4]));
+    } catch (const NoVideoError&) {
+      elaborator::detail::log("room {}: publisher {} publishes no video: not analysed until it does", key.room, key.publisher);
+      no_video_.insert({key.room, key.publisher});
+      unmake(key, made);
+      return;
     } catch (const Error& e) {
       janus_failed(e);
       unmake(key, made);
@@ -599,6 +609,9 @@ class Dispatcher {
   };
   std::map<std::uint64_t, KnownPublishers> publishers_;  // by room; the dispatcher's thread only
   std::vector<PublisherEvent> deferred_;                  // the dispatcher's thread only
+  // Publishers found without video by a reconcile's setup (audio only), not tried again at every reconcile:
+  // until an event says they publish video, or they leave. The dispatcher's thread only.
+  std::set<std::pair<std::uint64_t, std::uint64_t>> no_video_;
   TimePoint deferred_since_;                              // when the list the first of them missed was asked
 
   mutable std::mutex mutex_;  // guards what other threads see: the queue, the statistics, published_

@@ -59,6 +59,13 @@ struct Forward {
   std::uint16_t local_rtcp_port = 0;       // Janus's own RTCP socket for this forward, 0 if none
 };
 
+// A publisher with nothing to forward in the older form of rtp_forward: no video stream (its camera off,
+// audio only). Janus 1.1 answers "success" with no forwarder then.
+class NoVideoError : public Error {
+ public:
+  using Error::Error;
+};
+
 namespace detail {
 
 inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key, std::uint64_t most) {
@@ -76,6 +83,7 @@ inline Forward forward_from(const nlohmann::json& answer) {
     forward.local_rtcp_port = static_cast<std::uint16_t>(unsigned_in((*forwarders)[0], "local_rtcp_port", 65535));
   } else if (const auto legacy = answer.find("rtp_stream"); legacy != answer.end()) {
     forward.stream_id = unsigned_in(*legacy, "video_stream_id", UINT64_MAX);
+    if (forward.stream_id == 0) throw NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
   }
   if (forward.stream_id == 0) throw Error(fmt::format("rtp_forward: Janus answered without a stream id: {}", answer.dump()));
   return forward;
