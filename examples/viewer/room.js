@@ -1,7 +1,8 @@
 // The room page: one tile per publisher of a VideoRoom that the elaborator analyses (?room=ID), each its
 // mountpoint's video with the results over it. The elaborator's dispatcher describes the mountpoints it
 // makes "elaborator/<instance>/<room>/<publisher>/<mid>": the page lists the Streaming plugin's mountpoints
-// every second and keeps one tile for each of this room's, so tiles come and go with the publishers.
+// every 250 ms (a new publisher's tile must not wait long for it) and keeps one tile for each of this
+// room's, so tiles come and go with the publishers.
 'use strict';
 
 const settings = pageSettings();
@@ -20,7 +21,7 @@ connectJanus(settings.janus, {
           success: (answer) => update(janus, answer.list || []),
         });
         list();
-        setInterval(list, 1000);
+        setInterval(list, 250);
       },
       error: (error) => setStatus(`cannot attach to the Streaming plugin: ${error}`),
     });
