@@ -313,9 +313,7 @@ class Dispatcher {
     const Key first{event.room, event.publisher, ""};
     if (analysed_.contains(first) && mids.size() == 1) return;
     if (analysed_.contains(first)) remove(first);
-    for (auto it = analysed_.lower_bound({event.room, event.publisher, ""});
-         it != analysed_.end() && it->first.room == event.room && it->first.publisher == event.publisher;) {
-      const Key key = (it++)->first;
+    for (const auto& key : keys_of(event.room, event.publisher)) {
       if (std::find(mids.begin(), mids.end(), key.mid) == mids.end()) remove(key);
     }
     for (const auto& mid : mids) add({event.room, event.publisher, mid});
@@ -372,8 +370,7 @@ class Dispatcher {
     }
     for (const auto room_id : listed) {
       for (const auto& p : publishers_[room_id].list) {
-        const auto known = analysed_.lower_bound({room_id, p.id, ""});
-        const bool analysed = known != analysed_.end() && known->first.room == room_id && known->first.publisher == p.id;
+        const bool analysed = !keys_of(room_id, p.id).empty();
         if (!analysed && owned(room_id, p.id) && !no_video_.contains({room_id, p.id})) add({room_id, p.id, ""});
       }
     }
@@ -464,7 +461,7 @@ class Dispatcher {
       return;
     }
     elaborator::detail::log("room {}: publisher {}{}: analysed as stream {}, mountpoint {}", key.room, key.publisher,
-                key.mid.empty() ? "" : fmt::format(" (video {})", key.mid), made.stream_id, made.mountpoint);
+                video_of(key), made.stream_id, made.mountpoint);
     const std::lock_guard lock(mutex_);
     published_[made.stream_id] = {{"room", key.room}, {"publisher", key.publisher}, {"mid", key.mid},
                                   {"mountpoint", made.mountpoint}, {"rtp_port", made.ports[0]},
@@ -483,8 +480,7 @@ class Dispatcher {
     if (undo != Undo::everything) made.forwards.clear();
     if (undo == Undo::only_here) made.mountpoint = 0;
     unmake(key, made);
-    elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher,
-                key.mid.empty() ? "" : fmt::format(" (video {})", key.mid));
+    elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher, video_of(key));
     const std::lock_guard lock(mutex_);
     published_.erase(made.stream_id);
     ++stats_.publishers_removed;
@@ -492,12 +488,17 @@ class Dispatcher {
   }
 
   void remove_publisher(std::uint64_t room, std::uint64_t publisher) {
+    for (const auto& key : keys_of(room, publisher)) remove(key, Undo::all_but_forwards);
+  }
+
+  // The published streams of one publisher that are analysed, copied: callers remove some of them.
+  std::vector<Key> keys_of(std::uint64_t room, std::uint64_t publisher) const {
     std::vector<Key> keys;
     for (auto it = analysed_.lower_bound({room, publisher, ""});
          it != analysed_.end() && it->first.room == room && it->first.publisher == publisher; ++it) {
       keys.push_back(it->first);
     }
-    for (const auto& key : keys) remove(key, Undo::all_but_forwards);
+    return keys;
   }
 
   // In the other order than made; what is already gone (a Janus that restarted) is no error.
@@ -548,6 +549,9 @@ class Dispatcher {
     spec.mid = key.mid;
     return rtp_forward(janus(), spec).stream_id;
   }
+
+  // " (video 0)" for a log line; nothing for a publisher's first video.
+  static std::string video_of(const Key& key) { return key.mid.empty() ? "" : fmt::format(" (video {})", key.mid); }
 
   // "r1234-p56789-v0": an id the registry accepts, whatever the mid.
   static std::string stream_id(const Key& key) {
