@@ -39,6 +39,7 @@
 #include "elaborator/source.hpp"
 #include "elaborator/stats.hpp"
 #include "elaborator/stream.hpp"
+#include "elaborator/tracking.hpp"
 #include "elaborator/version.hpp"
 #include "elaborator/vision/face_crop.hpp"
 #include "elaborator/vision/haar_face_detector.hpp"

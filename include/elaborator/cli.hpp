@@ -173,6 +173,7 @@ class Parser {
     const RtpSource rtp;
     const Kind* only = kinds_.size() == 1 ? &kinds_.all().front() : nullptr;
     const SamplingPolicy sampling = only != nullptr ? only->sampling : SamplingPolicy{};
+    const TrackingPolicy tracking = only != nullptr ? only->tracking : TrackingPolicy{};
     options_.add_options(input_group)
       ("rtp-port", "receive RTP video on this UDP port (0: any free port; --ready-file tells which)", cxxopts::value<std::int64_t>())
       ("bind", "address to receive RTP on; 0.0.0.0 for every interface", cxxopts::value<std::string>()->default_value(rtp.bind_address))
@@ -197,7 +198,16 @@ class Parser {
       ("max-fps", "classify at most this many frames per second (0: no cap)",
        cxxopts::value<double>()->default_value(fmt::format("{}", sampling.max_fps)))
       ("queue", "frames that may wait for classify; the oldest is dropped when full (1: newest only)",
-       cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.queue_capacity)));
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.queue_capacity)))
+      ("on-change", "classify a frame only when its picture differs from the last one classified (or --max-interval "
+                    "passed); the rest are counted as unchanged")
+      ("change", "with --on-change: the fraction of the picture (shrunk to 64 columns) that must differ",
+       cxxopts::value<double>()->default_value(fmt::format("{}", sampling.change)))
+      ("max-interval", "with --on-change: seconds after which a frame is classified even if nothing changed",
+       cxxopts::value<double>()->default_value(fmt::format("{}", detail::seconds_of(sampling.max_interval))))
+      ("track", "give detections a stable track id across frames, with age and velocity (docs/tracking.md)")
+      ("track-unseen", "with --track: seconds a track lives on unseen before it ends",
+       cxxopts::value<double>()->default_value(fmt::format("{}", detail::seconds_of(tracking.unseen))));
     options_.add_options(results_group)
       ("udp", "send each result as one datagram to HOST:PORT (e.g. a Janus Streaming data port); repeatable",
        cxxopts::value<std::vector<std::string>>())
@@ -258,6 +268,11 @@ class Parser {
     map("every", Place::elaboration, "every", Value::integer);
     map("max-fps", Place::elaboration, "max_fps", Value::number);
     map("queue", Place::elaboration, "queue", Value::integer);
+    map("on-change", Place::elaboration, "on_change", Value::flag);
+    map("change", Place::elaboration, "change", Value::number);
+    map("max-interval", Place::elaboration, "max_interval", Value::number);
+    map("track", Place::elaboration, "track", Value::flag);
+    map("track-unseen", Place::elaboration, "track_unseen", Value::number);
     map("udp", Place::elaboration, "udp", Value::texts);
     map("udp-max-bytes", Place::elaboration, "udp_max_bytes", Value::integer);
     map("jsonl", Place::elaboration, "jsonl", Value::text);

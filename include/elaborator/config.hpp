@@ -13,6 +13,7 @@
 //               "jitter_ms": 50, "allowed_sender": "127.0.0.1"},
 //       "elaborations": [
 //         {"kind": "face_detector", "name": "faces", "every": 1, "max_fps": 0, "queue": 1,
+//          "on_change": false, "change": 0.005, "max_interval": 1, "track": false, "track_unseen": 1,
 //          "udp": ["127.0.0.1:20001"], "udp_max_bytes": 1472, "jsonl": "camera-1.jsonl", "stdout": false,
 //          "params": {"min_face": 60}}]},
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
@@ -39,6 +40,7 @@
 #include "sinks/json_lines_sink.hpp"
 #include "sinks/udp_sink.hpp"
 #include "source.hpp"
+#include "tracking.hpp"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -46,6 +48,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -83,6 +86,7 @@ struct ElaborationConfig {
   std::string kind;
   std::string name;
   SamplingPolicy sampling;
+  TrackingPolicy tracking;
   SinkSpec sinks;
   std::chrono::milliseconds report_interval{5000};
   nlohmann::json params = nlohmann::json::object();  // complete: every parameter of the kind, checked
@@ -94,6 +98,7 @@ struct ElaborationConfig {
     options.name = name;
     options.kind = kind;
     options.sampling = sampling;
+    options.tracking = tracking;
     options.report_interval = report_interval;
     for (const auto& target : sinks.udp) {
       options.sinks.push_back(std::make_shared<UdpSink>(target.host, target.port, sinks.udp_max_bytes));
@@ -145,6 +150,12 @@ struct Config {
 };
 
 namespace detail {
+
+// Durations are seconds in a configuration (a number, fractions allowed) and milliseconds inside.
+inline double seconds_of(std::chrono::milliseconds duration) { return static_cast<double>(duration.count()) / 1000.0; }
+inline std::chrono::milliseconds milliseconds_from(double seconds) {
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
 
 // One JSON object being read, with its path for error messages.
 class ConfigObject {
@@ -254,7 +265,16 @@ inline SamplingPolicy sampling_from(const ConfigObject& e, SamplingPolicy sampli
   sampling.every_nth = static_cast<std::uint32_t>(e.integer("every", sampling.every_nth, 1, 1'000'000));
   sampling.max_fps = e.number("max_fps", sampling.max_fps, 0, 1000);
   sampling.queue_capacity = static_cast<std::size_t>(e.integer("queue", static_cast<std::int64_t>(sampling.queue_capacity), 1, 1000));
+  sampling.on_change = e.flag("on_change", sampling.on_change);
+  sampling.change = e.number("change", sampling.change, 0, 1);
+  sampling.max_interval = milliseconds_from(e.number("max_interval", seconds_of(sampling.max_interval), 0.01, 3600));
   return sampling;
+}
+
+inline TrackingPolicy tracking_from(const ConfigObject& e, TrackingPolicy tracking) {
+  tracking.enabled = e.flag("track", tracking.enabled);
+  tracking.unseen = milliseconds_from(e.number("track_unseen", seconds_of(tracking.unseen), 0.01, 3600));
+  return tracking;
 }
 
 // `implied`: the elaboration has a sink it is not configured with (a room's publishers' mountpoints).
@@ -322,7 +342,8 @@ inline ElaborationConfig parse_elaboration(const nlohmann::json& json, const Kin
                                            std::chrono::milliseconds report_interval, const std::string& path = "elaboration",
                                            bool implied_sink = false) {
   const detail::ConfigObject e(json, path,
-                               {"kind", "name", "every", "max_fps", "queue", "udp", "udp_max_bytes", "jsonl", "stdout", "params"});
+                               {"kind", "name", "every", "max_fps", "queue", "on_change", "change", "max_interval", "track",
+                                "track_unseen", "udp", "udp_max_bytes", "jsonl", "stdout", "params"});
   ElaborationConfig config;
   const Kind* kind = nullptr;
   try {
@@ -335,6 +356,7 @@ inline ElaborationConfig parse_elaboration(const nlohmann::json& json, const Kin
   config.kind = kind->name;
   config.name = e.identifier("name", kind->name);
   config.sampling = detail::sampling_from(e, kind->sampling);
+  config.tracking = detail::tracking_from(e, kind->tracking);
   config.sinks = detail::sinks_from(e, implied_sink);
   config.report_interval = report_interval;
   config.params = detail::params_from(e, *kind);
@@ -397,8 +419,7 @@ inline JanusConfig janus_from(const ConfigObject& janus) {
   config.ports = port_range_from(janus);
   config.host = janus.text("host", config.host);
   config.instance = janus.identifier("instance", config.instance);
-  config.reconcile = std::chrono::milliseconds(
-      static_cast<long long>(janus.number("reconcile_seconds", config.reconcile.count() / 1000.0, 0.5, 30) * 1000));
+  config.reconcile = milliseconds_from(janus.number("reconcile_seconds", seconds_of(config.reconcile), 0.5, 30));
   const std::string replica = janus.text("replica", "0/1");
   const auto share = number_pair(replica, '/');
   if (!share || share->second < 1 || share->second > 1000 || share->first >= share->second) {
@@ -457,8 +478,7 @@ inline void parse_rooms(const ConfigObject& root, const Kinds& kinds, Config& co
 inline Config parse_config(const nlohmann::json& json, const Kinds& kinds) {
   const detail::ConfigObject root(json, "config", {"streams", "stats_interval", "janus", "rooms"});
   Config config;
-  const double interval = root.number("stats_interval", 5.0, 0, 86400);
-  config.stats_interval = std::chrono::milliseconds(static_cast<long long>(interval * 1000));
+  config.stats_interval = detail::milliseconds_from(root.number("stats_interval", 5.0, 0, 86400));
   if (root.has("streams") && !root.at("streams").is_array()) throw ConfigError(root.path("streams"), "must be a list");
   const auto& list = root.has("streams") ? root.at("streams") : nlohmann::json::array();
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -499,6 +519,11 @@ inline nlohmann::json to_json(const ElaborationConfig& e) {
           {"every", e.sampling.every_nth},
           {"max_fps", e.sampling.max_fps},
           {"queue", e.sampling.queue_capacity},
+          {"on_change", e.sampling.on_change},
+          {"change", e.sampling.change},
+          {"max_interval", detail::seconds_of(e.sampling.max_interval)},
+          {"track", e.tracking.enabled},
+          {"track_unseen", detail::seconds_of(e.tracking.unseen)},
           {"udp", udp},
           {"udp_max_bytes", e.sinks.udp_max_bytes},
           {"jsonl", e.sinks.jsonl},

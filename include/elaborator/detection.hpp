@@ -13,7 +13,10 @@
 #include <opencv2/core/types.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace elaborator {
@@ -51,10 +54,19 @@ struct Box {
   friend bool operator==(const Box&, const Box&) = default;
 };
 
+// Where a detection's object has been: set by tracking (tracking.hpp) when the elaboration tracks.
+struct Track {
+  std::uint64_t id = 0;               // the same object keeps its id from result to result; ids start at 1
+  std::chrono::milliseconds age{0};   // since the object was first detected, in stream time
+  float velocity_x = 0;               // of the box centre, in frame widths per second
+  float velocity_y = 0;               // in frame heights per second
+};
+
 struct Detection {
   std::string label;
   float confidence = 0;
   Box box;
+  std::optional<Track> track{};  // with tracking on (--track); otherwise none
 };
 
 // Four decimals: a tenth of a pixel at 1000 pixels, ample for a confidence, and short messages (a float
@@ -75,14 +87,29 @@ inline void from_json(const nlohmann::json& j, Box& b) {
   j.at("h").get_to(b.height);
 }
 
+inline void to_json(nlohmann::json& j, const Track& t) {
+  j = nlohmann::json{{"id", t.id},
+                     {"age_ms", t.age.count()},
+                     {"velocity", {{"x", four_decimals(t.velocity_x)}, {"y", four_decimals(t.velocity_y)}}}};
+}
+
+inline void from_json(const nlohmann::json& j, Track& t) {
+  j.at("id").get_to(t.id);
+  t.age = std::chrono::milliseconds(j.at("age_ms").get<std::int64_t>());
+  j.at("velocity").at("x").get_to(t.velocity_x);
+  j.at("velocity").at("y").get_to(t.velocity_y);
+}
+
 inline void to_json(nlohmann::json& j, const Detection& d) {
   j = nlohmann::json{{"label", d.label}, {"confidence", four_decimals(d.confidence)}, {"box", d.box}};
+  if (d.track) j["track"] = *d.track;
 }
 
 inline void from_json(const nlohmann::json& j, Detection& d) {
   j.at("label").get_to(d.label);
   j.at("confidence").get_to(d.confidence);
   j.at("box").get_to(d.box);
+  if (j.contains("track")) d.track = j.at("track").get<Track>();
 }
 
 }  // namespace elaborator

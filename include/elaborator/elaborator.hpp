@@ -18,7 +18,9 @@
 //   bool preprocess(const Frame&)                     optional; false skips the frame (counted)
 //   std::vector<Det> classify(const Frame&)           required
 //   void elaborate_results(const Frame&, std::vector<Det>&&)
-//                                                     optional; the default publishes the detections
+//                                                     optional; the default publishes the detections.
+//                                                     With tracking on (ElaborationOptions::tracking,
+//                                                     --track), the detections have their `track` set
 //   R train(Args...)                                  optional; called through train_model(), which holds
 //                                                     the same lock as classify, so training a live
 //                                                     elaboration is safe
@@ -43,6 +45,7 @@
 #include "result.hpp"
 #include "stats.hpp"
 #include "stream.hpp"
+#include "tracking.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +53,7 @@
 #include <concepts>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -65,6 +69,14 @@ class Elaborator : public Elaboration {
   explicit Elaborator(ElaborationOptions options = {})
       : core_(std::move(options), [this](Frame& frame) { process(frame); }, counters_source()) {
     check_hooks();
+    if (!core_.options().tracking.enabled) return;
+    if constexpr (Trackable<Det>) {
+      tracker_.emplace(core_.options().tracking);
+    } else {
+      throw Error(fmt::format("elaboration {}: tracking needs a detection type with `box` and `track` members "
+                              "(elaborator::Detection and the types derived from it have them)",
+                              core_.options().name));
+    }
   }
 
   ~Elaborator() override {
@@ -127,9 +139,12 @@ class Elaborator : public Elaboration {
  protected:
   // Sends detections for a frame to every sink, as a result message. The default elaborate_results() calls
   // this; a derived class may call it itself, also later and from another thread (a Frame is a cheap copy).
-  void publish(const Frame& frame, const std::vector<Det>& detections) {
+  // `summary`, when given, says something of the frame as a whole (a count, a state): the message's
+  // "summary" field.
+  void publish(const Frame& frame, const std::vector<Det>& detections, nlohmann::json summary = nullptr) {
     const TimePoint sent = Clock::now();
-    core_.publish(make_result_message(frame, core_.options().name, core_.next_sequence(), detections, sent),
+    core_.publish(make_result_message(frame, core_.options().name, core_.next_sequence(), detections, sent,
+                                      std::move(summary)),
                   frame.times(), sent);
   }
 
@@ -171,6 +186,9 @@ class Elaborator : public Elaboration {
         }
       }
       std::vector<Det> detections = self.classify(std::as_const(frame));
+      if constexpr (Trackable<Det>) {
+        if (tracker_) tracker_->update(detections, frame.stream_time());
+      }
       frame.times().classify_end = Clock::now();
       core_.count_classified(frame.times());
       if constexpr (declares_elaborate_results()) {
@@ -248,6 +266,7 @@ class Elaborator : public Elaboration {
 
   std::mutex model_mutex_;  // held while a hook runs: classify and train never overlap
   detail::ElaborationCore core_;
+  std::optional<Tracker> tracker_;  // with tracking on; used on the elaboration's thread only
   bool running_ = false;
 };
 

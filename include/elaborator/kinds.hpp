@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "options.hpp"
 #include "sampling.hpp"
+#include "tracking.hpp"
 
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -141,6 +142,9 @@ struct Kind {
   // Its elaborations' sampling unless configured otherwise: a kind whose classify() has a price (a cloud
   // service bills each request) should not run on every frame unless asked to.
   SamplingPolicy sampling{};
+  // Its elaborations' tracking unless configured otherwise: on for a kind whose results mean little without
+  // identities (a people counter).
+  TrackingPolicy tracking{};
 };
 
 class Kinds {

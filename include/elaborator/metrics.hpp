@@ -132,6 +132,8 @@ inline std::string prometheus_metrics(const std::vector<StreamState>& streams) {
       {"elaborator_frames_dropped_total", &ElaborationStats::frames_dropped,
        "Picked frames dropped unclassified (the queue was full, or stopping)."},
       {"elaborator_frames_skipped_total", &ElaborationStats::frames_skipped, "Frames preprocess() declined."},
+      {"elaborator_frames_unchanged_total", &ElaborationStats::frames_unchanged,
+       "Frames sampling on change passed over (too like the last one picked)."},
       {"elaborator_frames_classified_total", &ElaborationStats::frames_classified, "Frames classify() returned for."},
       {"elaborator_classify_errors_total", &ElaborationStats::classify_errors, "Exceptions from classify() or a later hook."},
       {"elaborator_results_total", &ElaborationStats::results_sent, "Result messages published."},

@@ -55,17 +55,20 @@ inline nlohmann::json times_json(const FrameTimes& t, TimePoint sent) {
           {"sent", to_unix_micros(sent)}};
 }
 
-// The message for one classified frame. `Det` needs a to_json() (elaborator::Detection has one).
+// The message for one classified frame. `Det` needs a to_json() (elaborator::Detection has one). A summary
+// that is not null becomes the "summary" field.
 template <class Det>
 Message make_result_message(const Frame& frame, std::string_view elaboration, std::uint64_t sequence,
-                            const std::vector<Det>& detections, TimePoint sent) {
-  return Message(nlohmann::json{{"schema", result_schema},
-                                {"stream", frame.stream_id()},
-                                {"elaboration", elaboration},
-                                {"sequence", sequence},
-                                {"frame", frame_json(frame)},
-                                {"times_us", times_json(frame.times(), sent)},
-                                {"detections", detections}});
+                            const std::vector<Det>& detections, TimePoint sent, nlohmann::json summary = nullptr) {
+  nlohmann::json body{{"schema", result_schema},
+                      {"stream", frame.stream_id()},
+                      {"elaboration", elaboration},
+                      {"sequence", sequence},
+                      {"frame", frame_json(frame)},
+                      {"times_us", times_json(frame.times(), sent)},
+                      {"detections", detections}};
+  if (!summary.is_null()) body["summary"] = std::move(summary);
+  return Message(std::move(body));
 }
 
 }  // namespace elaborator

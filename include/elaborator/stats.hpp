@@ -77,6 +77,7 @@ struct ElaborationStats {
   std::uint64_t frames_sampled = 0;     // picked by the sampling policy
   std::uint64_t frames_dropped = 0;     // picked, then dropped unclassified (queue full, or stopping)
   std::uint64_t frames_skipped = 0;     // preprocess() declined them
+  std::uint64_t frames_unchanged = 0;   // sampling on change passed over them: too like the last one picked
   std::uint64_t frames_classified = 0;  // classify() returned
   std::uint64_t classify_errors = 0;    // classify() or a later hook threw
   std::uint64_t results_sent = 0;       // result messages published
@@ -117,7 +118,8 @@ inline void to_json(nlohmann::json& j, const ElaborationStats& s) {
   for (const auto& c : s.counters) counters[c.name] = c.value;
   j = {{"uptime_s", s.uptime.count()},       {"frames_offered", s.frames_offered},
        {"frames_sampled", s.frames_sampled},   {"frames_dropped", s.frames_dropped},
-       {"frames_skipped", s.frames_skipped},   {"frames_classified", s.frames_classified},
+       {"frames_skipped", s.frames_skipped},   {"frames_unchanged", s.frames_unchanged},
+       {"frames_classified", s.frames_classified},
        {"classify_errors", s.classify_errors}, {"results_sent", s.results_sent},
        {"decode_ms", s.decode_ms},             {"wait_ms", s.wait_ms},
        {"classify_ms", s.classify_ms},         {"output_ms", s.output_ms},
@@ -169,8 +171,8 @@ inline std::string format_summary(const ElaborationStats& s) {
       detail::per_second(s.stream.frames_decoded, s.uptime), s.stream.decode_errors, s.stream.pipeline_restarts,
       s.stream.ssrc_changes, s.stream.stalls, s.stream.keyframe_requests);
   text += fmt::format(
-      "  elaboration: {} sampled, {} dropped, {} skipped, {} classified ({:.1f} fps), {} classify errors\n",
-      s.frames_sampled, s.frames_dropped, s.frames_skipped, s.frames_classified,
+      "  elaboration: {} sampled, {} unchanged, {} dropped, {} skipped, {} classified ({:.1f} fps), {} classify errors\n",
+      s.frames_sampled, s.frames_unchanged, s.frames_dropped, s.frames_skipped, s.frames_classified,
       detail::per_second(s.frames_classified, s.uptime), s.classify_errors);
   text += fmt::format("  timing:      classify p50/p95/p99 {}, latency (arrival to sent) {}\n",
                       detail::format_percentiles(s.classify_ms), detail::format_percentiles(s.latency_ms));

@@ -170,6 +170,7 @@ class ElaborationCore final : public StreamSubscriber {
     s.frames_sampled = frames_sampled_.load();
     s.frames_dropped = frames_dropped_.load();
     s.frames_skipped = frames_skipped_.load();
+    s.frames_unchanged = sampler_.unchanged();
     s.frames_classified = frames_classified_.load();
     s.classify_errors = classify_errors_.load();
     s.results_sent = results_sent_.load();
@@ -222,7 +223,7 @@ class ElaborationCore final : public StreamSubscriber {
     ++frames_offered_;
     const auto& info = picture->info();
     const auto stream_time = info.pts.value_or(info.arrival - started_);
-    if (!sampler_.picks(info.index, stream_time)) return;
+    if (!sampler_.picks(info.index, stream_time, picture.get())) return;
     ++frames_sampled_;
     const TimePoint now = Clock::now();
     Frame frame(picture, FrameTimes{info.arrival, info.decoded, now, now, now});

@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -90,14 +91,30 @@ class Picture {
     return bgr_;
   }
 
+  // The gray picture shrunk to `thumbnail_width` columns (area averaging, which also averages the coding
+  // noise away): what change-driven sampling compares. Made once, for every elaboration that asks.
+  static constexpr int thumbnail_width = 64;
+  [[nodiscard]] const cv::Mat& thumbnail() const {
+    std::call_once(thumbnail_once_, [this] {
+      const cv::Mat& g = gray();
+      if (g.empty()) return;
+      const int width = std::min(thumbnail_width, g.cols);
+      const int height = std::max(1, cvRound(static_cast<double>(g.rows) * width / g.cols));
+      cv::resize(g, thumbnail_, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+    });
+    return thumbnail_;
+  }
+
  private:
   PictureInfo info_;
   std::shared_ptr<const void> owner_;
   I420Planes planes_;
   mutable std::once_flag gray_once_;
   mutable std::once_flag bgr_once_;
+  mutable std::once_flag thumbnail_once_;
   mutable cv::Mat gray_;
   mutable cv::Mat bgr_;
+  mutable cv::Mat thumbnail_;
 };
 
 }  // namespace elaborator::detail
