@@ -36,10 +36,11 @@ class LineCounter {
       if (!d.track) continue;
       const Point at = foot(d.box);
       const auto [entry, fresh] = last_.try_emplace(d.track->id, Seen{at, frame_});
-      if (!fresh) {
-        count_crossing(entry->second.at, at);
-        entry->second = Seen{at, frame_};
-      }
+      if (fresh) continue;
+      count_crossing(entry->second.at, at);
+      // A point on the line is on neither side: the move is judged from where it was before.
+      if (side(at) != 0) entry->second.at = at;
+      entry->second.frame = frame_;
     }
     forget_gone();
   }
@@ -65,7 +66,7 @@ class LineCounter {
 
   // Counts a move from `from` to `to` that crosses the segment: the two points on either side of the line,
   // and the segment's ends on either side of the path. Touching the line is not crossing it: a point that
-  // stops on the line counts when it leaves it to the other side.
+  // stops on the line counts when it leaves it to the other side, and not when it goes back.
   void count_crossing(Point from, Point to) {
     const double before = side(from);
     const double after = side(to);

@@ -4,8 +4,12 @@
 // Each track remembers its object's last box and the velocity of the box centre. On a new frame every track
 // predicts where its box is now (constant velocity, as SORT does), and detections are matched to those
 // predictions by overlap (IOU), the best overlaps first, each track and each detection at most once, and only
-// between detections of the same label. A matched track moves to its detection and updates its velocity; a
-// detection left over starts a new track; a track unseen for longer than `unseen` ends.
+// between detections of the same label. Then, for what is left, by nearness: a detection of about the
+// track's size (areas within a factor of 2) whose centre is within twice the box's larger side of the
+// predicted centre, the nearest first. Nearness catches what overlap cannot: a new track has no velocity
+// yet, and a small object sampled a few times a second moves more than its own size between samples. A
+// matched track moves to its detection and updates its velocity; a detection left over starts a new track;
+// a track unseen for longer than `unseen` ends.
 //
 // Why greedy matching of predicted boxes rather than SORT's Kalman filter and Hungarian assignment: detectors
 // sampled a few times a second give few boxes per frame, where the best-overlap-first order picks the same
@@ -22,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -74,7 +79,7 @@ class Tracker {
     end_unseen(time);
     std::vector<bool> detection_taken(detections.size(), false);
     std::vector<bool> track_taken(tracks_.size(), false);
-    for (const auto& [overlap, t, d] : candidate_pairs(detections, time)) {
+    for (const auto& [score, t, d] : candidate_pairs(detections, time)) {
       if (track_taken[t] || detection_taken[d]) continue;
       track_taken[t] = detection_taken[d] = true;
       follow(tracks_[t], detections[d].box, time);
@@ -122,7 +127,21 @@ class Tracker {
     return box;
   }
 
-  // (overlap, track, detection) for every pair of equal labels that overlaps enough, the largest first.
+  // How well a detection fits a track's predicted box: its IOU when that is at least min_iou (1 down to
+  // min_iou), otherwise by nearness (below min_iou, down to 0 at the edge of reach), otherwise nothing.
+  [[nodiscard]] std::optional<double> fit(const Box& expected, const Box& found) const {
+    const double overlap = iou(expected, found);
+    if (overlap >= policy_.min_iou) return overlap;
+    const double area_ratio = (static_cast<double>(found.width) * found.height) / (static_cast<double>(expected.width) * expected.height);
+    if (!(area_ratio >= 0.5 && area_ratio <= 2)) return std::nullopt;
+    const double reach = 2.0 * std::max(expected.width, expected.height);
+    const double distance = std::hypot((found.x + found.width / 2) - (expected.x + expected.width / 2),
+                                       (found.y + found.height / 2) - (expected.y + expected.height / 2));
+    if (distance >= reach) return std::nullopt;
+    return policy_.min_iou * 0.999 * (1 - distance / reach);
+  }
+
+  // (fit, track, detection) for every pair of equal labels that fits, the best first.
   template <class Det>
   std::vector<std::tuple<double, std::size_t, std::size_t>> candidate_pairs(const std::vector<Det>& detections,
                                                                            std::chrono::nanoseconds time) const {
@@ -131,8 +150,7 @@ class Tracker {
       const Box expected = predicted(tracks_[t], time);
       for (std::size_t d = 0; d < detections.size(); ++d) {
         if (tracks_[t].label != label_of(detections[d])) continue;
-        const double overlap = iou(expected, detections[d].box);
-        if (overlap >= policy_.min_iou) pairs.emplace_back(overlap, t, d);
+        if (const auto score = fit(expected, detections[d].box)) pairs.emplace_back(*score, t, d);
       }
     }
     std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });

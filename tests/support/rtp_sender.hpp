@@ -24,6 +24,7 @@ struct SenderSettings {
   int payload_type = 96;
   bool live = true;  // at the frame rate, as a camera would; false: as fast as the encoder goes
   std::string file;  // a video file to send instead of the test pattern (frames, width, height unused)
+  std::string raw_video;  // or a gst-launch description of raw video to send (the same unused)
   std::string from = "127.0.0.1";  // the address packets come from (any 127.x.y.z works on loopback)
   double drop_probability = 0;     // of each RTP packet, after the payloader: packet loss on the way
   std::uint32_t ssrc = 0;          // 0: random, as a new sender would pick
@@ -58,7 +59,8 @@ class RtpSender {
   RtpSender(std::uint16_t port, const SenderSettings& s) {
     elaborator::detail::ensure_gstreamer();
     const std::string video =
-        s.file.empty()
+        !s.raw_video.empty() ? s.raw_video
+        : s.file.empty()
             ? fmt::format("videotestsrc num-buffers={} is-live={} pattern=ball ! "
                           "capsfilter name=size caps=video/x-raw,width={},height={},framerate={}/1",
                           s.frames, s.live ? "true" : "false", s.width, s.height, s.fps)
