@@ -13,6 +13,7 @@
 //             frame: resident memory sampled from /proc every 10 s must stay flat
 //
 //   elaborator_benchmark [--sections tax,slow,fanout,streams,service,soak] [--seconds 20] [--slow-seconds 600]
+//   (also streams-on-change and streams-track: the streams section with --on-change or --track added)
 //                        [--soak-seconds 600] [--json benchmark.json] [--results-dir DIR]
 
 #include "processes.hpp"
@@ -278,7 +279,8 @@ nlohmann::json measure_fanout(const Settings& s) {
 
 // --- streams: how many 720p30 streams one process sustains with face detection on every 15th frame ---
 
-nlohmann::json measure_streams(const Settings& s) {
+// `policy` adds to face detection on every 15th frame: nothing, --on-change or --track.
+nlohmann::json measure_streams(const Settings& s, const std::string& policy = {}) {
   test_support::TempDir dir;
   const std::string clip = dir.file("megamind-720p.webm");
   auto maker = start_gst(dir, "clip", benchmark::clip_maker(clip));
@@ -291,7 +293,9 @@ nlohmann::json measure_streams(const Settings& s) {
   int decoder_kept_up = 0;  // no frame lost before the decoder (classify may drop sampled frames)
   for (int n = 1; n <= 12; ++n) {
     const auto ports = free_ports(static_cast<std::size_t>(n));
-    Elaborators faces(s, dir, "faces", ports, {"--classify", "faces", "--every", "15"});
+    std::vector<std::string> arguments{"--classify", "faces", "--every", "15"};
+    if (!policy.empty()) arguments.push_back(policy);
+    Elaborators faces(s, dir, "faces", ports, arguments);
     std::this_thread::sleep_for(1s);
     std::vector<std::unique_ptr<ChildProcess>> senders;
     for (int i = 0; i < n; ++i) {
@@ -312,7 +316,9 @@ nlohmann::json measure_streams(const Settings& s) {
     std::uint64_t decoded = 0;
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
+    std::uint64_t classified = 0;
     for (const auto& e : stats) {
+      classified += e["frames_classified"].get<std::uint64_t>();
       decoded += e["frames_decoded"].get<std::uint64_t>();
       received += e["frames_received"].get<std::uint64_t>();
       dropped += e["frames_dropped"].get<std::uint64_t>();
@@ -324,12 +330,13 @@ nlohmann::json measure_streams(const Settings& s) {
     const bool ok = decoded_all && classified_all;
     const double elaborator_percent = 100 * cpu[0] / static_cast<double>(s.seconds.count());
     const double senders_percent = 100 * (sum(cpu) - cpu[0]) / static_cast<double>(s.seconds.count());
-    fmt::print("streams N={}: {} frames received, {} decoded, {} sampled frames dropped by newest-only; elaborator "
-               "{:.0f} % CPU ({:.0f} % per stream), senders {:.0f} %: {}\n",
-               n, received, decoded, dropped, elaborator_percent, elaborator_percent / n, senders_percent,
+    fmt::print("streams{} N={}: {} frames received, {} decoded, {} classified, {} sampled frames dropped by newest-only; "
+               "elaborator {:.0f} % CPU ({:.0f} % per stream), senders {:.0f} %: {}\n",
+               policy, n, received, decoded, classified, dropped, elaborator_percent, elaborator_percent / n, senders_percent,
                ok ? "sustained" : decoded_all ? "decoder kept up, classify did not" : "decoder fell behind");
     std::fflush(stdout);
     rows.push_back({{"n", n}, {"sustained", ok}, {"decoder_kept_up", decoded_all}, {"classify_dropped", dropped},
+                    {"frames_classified", classified},
                     {"elaborator_cpu_percent", elaborator_percent},
                     {"cpu_percent_per_stream", elaborator_percent / n}, {"senders_cpu_percent", senders_percent},
                     {"frames_received", received}, {"frames_decoded", decoded}, {"elaborations", stats}});
@@ -337,9 +344,9 @@ nlohmann::json measure_streams(const Settings& s) {
     decoder_kept_up = n;
     if (ok && sustained == n - 1) sustained = n;
   }
-  fmt::print("streams: one process sustained {} concurrent 720p30 streams with face detection on every 15th frame; "
+  fmt::print("streams{}: one process sustained {} concurrent 720p30 streams with face detection on every 15th frame; "
              "its decoder kept up with {} (of at most 12 tried)\n",
-             sustained, decoder_kept_up);
+             policy, sustained, decoder_kept_up);
   return {{"max_sustained", sustained}, {"max_decoder_kept_up", decoder_kept_up}, {"steps", rows}};
 }
 
@@ -496,6 +503,8 @@ int serve_main(const cxxopts::ParseResult& args) {
   if (settings.classify.name == "sleep") settings.classify.sleep = std::chrono::milliseconds(std::stoi(classify.substr(6)));
   settings.sampling.every_nth = args["every"].as<unsigned>();
   settings.sampling.queue_capacity = args["queue"].as<std::size_t>();
+  settings.sampling.on_change = args.count("on-change") > 0;
+  settings.tracking.enabled = args.count("track") > 0;
   settings.results_prefix = args["results-prefix"].as<std::string>();
   if (args.count("udp") > 0) {
     for (const auto& target : args["udp"].as<std::vector<std::string>>()) settings.udp.push_back(elaborator::parse_endpoint(target));
@@ -523,6 +532,8 @@ int main(int argc, char** argv) {
     ("classify", "noop, sleep:MS or faces", cxxopts::value<std::string>()->default_value("noop"))
     ("every", "classify every Nth frame", cxxopts::value<unsigned>()->default_value("1"))
     ("queue", "frames that may wait", cxxopts::value<std::size_t>()->default_value("1"))
+    ("on-change", "classify only frames that changed (with --every: of every Nth)")
+    ("track", "track the detections")
     ("results-prefix", "write results to <prefix><stream>-<elaboration>.jsonl", cxxopts::value<std::string>()->default_value(""))
     ("udp", "also send results to HOST:PORT", cxxopts::value<std::vector<std::string>>())
     ("stdout", "also print results on stdout");
@@ -553,6 +564,8 @@ int main(int argc, char** argv) {
   if (wanted("slow")) report["newest_vs_every"] = measure_slow(s);
   if (wanted("fanout")) report["fan_out"] = measure_fanout(s);
   if (wanted("streams")) report["streams"] = measure_streams(s);
+  if (wanted("streams-on-change")) report["streams_on_change"] = measure_streams(s, "--on-change");
+  if (wanted("streams-track")) report["streams_track"] = measure_streams(s, "--track");
   if (wanted("soak")) report["soak"] = measure_soak(s);
   if (wanted("service")) report["service"] = {{"add_stream", measure_add_stream(20)}, {"idle", measure_idle_streams(s, 50)}};
   if (args.count("json") > 0) std::ofstream(args["json"].as<std::string>()) << report.dump(2) << "\n";

@@ -45,6 +45,7 @@ struct ServeSettings {
   int elaborations = 1;          // per stream
   ClassifyKind classify;
   elaborator::SamplingPolicy sampling;
+  elaborator::TrackingPolicy tracking;
   std::string results_prefix;    // if set, each elaboration writes <prefix><stream>-<k>.jsonl
   std::vector<elaborator::Endpoint> udp;  // results also go to these, as datagrams
   bool standard_output = false;  // and to stdout, as JSON lines (the statistics then come last)
@@ -60,6 +61,7 @@ inline nlohmann::json stats_json(const elaborator::ElaborationStats& s) {
           {"decode_errors", s.stream.decode_errors},
           {"frames_sampled", s.frames_sampled},
           {"frames_classified", s.frames_classified},
+          {"frames_unchanged", s.frames_unchanged},
           {"frames_dropped", s.frames_dropped},
           {"decode_ms", percentiles(s.decode_ms)},
           {"wait_ms", percentiles(s.wait_ms)},
@@ -80,6 +82,7 @@ inline int serve(const ServeSettings& settings) {
       elaborator::ElaborationOptions options;
       options.name = "e" + std::to_string(k);
       options.sampling = settings.sampling;
+      options.tracking = settings.tracking;
       options.report_interval = std::chrono::milliseconds(0);
       options.summary_at_stop = false;
       if (!settings.results_prefix.empty()) {
