@@ -11,7 +11,7 @@ const keptResults = 1000;
 function watchMountpoint(janus, id, elements, onStatus) {
   const elaborations = new Elaborations(elements.list);
   const decoder = new TextDecoder();
-  const watching = { results: [], handle: null, closed: false };
+  const watching = { results: [], handle: null, closed: false, idleTimer: null };
   janus.attach({
     plugin: 'janus.plugin.streaming',
     success: (handle) => {
@@ -51,22 +51,42 @@ function watchMountpoint(janus, id, elements, onStatus) {
     },
   });
 
+  // Redrawn at the video's frame rate, so tracked boxes move with the picture: at each frame the video
+  // presents when the browser can say (requestVideoFrameCallback), else at each display refresh. A video
+  // with no frames yet or a stalled one presents none, so then a slow timer redraws: results and the
+  // switches must show without video too.
+  const { video, canvas } = elements;
+  let lastDrawnAt = 0;
   function render() {
-    if (watching.closed) return;
-    const { video, canvas } = elements;
     if (canvas.width !== video.clientWidth || canvas.height !== video.clientHeight) {
       canvas.width = video.clientWidth;
       canvas.height = video.clientHeight;
     }
     elaborations.draw(canvas);
-    requestAnimationFrame(render);
+    lastDrawnAt = performance.now();
   }
-  requestAnimationFrame(render);
+  if (typeof video.requestVideoFrameCallback === 'function') {
+    const onFrame = () => {
+      if (watching.closed) return;
+      render();
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+    watching.idleTimer = setInterval(() => { if (performance.now() - lastDrawnAt > 200) render(); }, 100);
+  } else {
+    const onRefresh = () => {
+      if (watching.closed) return;
+      render();
+      requestAnimationFrame(onRefresh);
+    };
+    requestAnimationFrame(onRefresh);
+  }
 
   return {
     results: watching.results,
     detach: () => {
       watching.closed = true;
+      clearInterval(watching.idleTimer);
       if (watching.handle) watching.handle.detach();
     },
   };
