@@ -33,7 +33,8 @@ class PeopleCounter : public elaborator::Elaborator<PeopleCounter> {
   void configure() { hog_.setSVMDetector(cv::HOGDescriptor::getDefaultPeopleDetector()); }
 
   // HOG on the luma plane, shrunk to `width` columns when wider: people under 128 pixels tall (the
-  // detector's window) at the shrunk size are missed, so shrinking trades small people for speed.
+  // detector's window) at the shrunk size are missed, so shrinking trades small people for speed. A picture
+  // smaller than the window has no one to find (and OpenCV's HOG must not be given one: it crashes).
   std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
     const cv::Mat& gray = frame.gray();
     cv::Mat image = gray;
@@ -41,6 +42,7 @@ class PeopleCounter : public elaborator::Elaborator<PeopleCounter> {
       cv::resize(gray, image, cv::Size(width_, cvRound(gray.rows * static_cast<double>(width_) / gray.cols)), 0, 0,
                  cv::INTER_AREA);
     }
+    if (image.cols < hog_.winSize.width || image.rows < hog_.winSize.height) return {};
     std::vector<cv::Rect> found;
     std::vector<double> weights;
     hog_.detectMultiScale(image, found, weights, hit_threshold_, cv::Size(8, 8));

@@ -69,3 +69,17 @@ TEST_CASE("people_counter without tracking, or with a line of three numbers, ref
   CHECK(test_support::exit_code(short_line.wait_exit(30s)) == 2);
   CHECK_THAT(short_line.standard_error(), Catch::Contains("must be four numbers"));
 }
+
+TEST_CASE("people_counter shrinking frames below HOG's 64x128 window finds no one and goes on") {
+  if (!std::filesystem::exists(vtest)) FAIL("missing " << vtest << ": install Debian's opencv-doc");
+  test_support::TempDir dir;
+  ChildProcess counter({PEOPLE_COUNTER_PATH, "--file", vtest, "--max-fps", "2", "--width", "100", "--jsonl",
+                        dir.file("people.jsonl"), "--stats-interval", "0"},
+                       dir.file("stdout"), dir.file("stderr"));
+  const auto status = counter.wait_exit(60s);
+  INFO(counter.standard_error());
+  REQUIRE(test_support::exit_code(status) == 0);
+  const auto results = test_support::results_in(dir.file("people.jsonl"));
+  CHECK(results.size() >= 150);
+  for (const auto& r : results) CHECK(r["detections"].empty());
+}
