@@ -229,6 +229,7 @@ TEST_CASE("tracking a detection type without a track member is refused with a cl
 TEST_CASE("on change: a still picture is sampled only at the maximum interval, an object or a cut at once") {
   elaborator::SamplingPolicy policy;
   policy.on_change = true;
+  policy.change = 0.005;
   policy.max_interval = 1000ms;
   elaborator::Sampler sampler(policy);
   const cv::Mat still = background();
@@ -307,6 +308,7 @@ TEST_CASE("a still picture streamed live for 10 s: few frames classified, an app
   });
   elaborator::SamplingPolicy sampling;
   sampling.on_change = true;
+  sampling.change = 0.005;  // a small object: 25 of 3072 thumbnail pixels
   sampling.max_interval = 1000ms;
   SquareFinder finder(test_support::quiet_options("squares", sampling));
   elaborator::RtpSource rtp;

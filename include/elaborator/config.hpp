@@ -13,7 +13,7 @@
 //               "jitter_ms": 50, "allowed_sender": "127.0.0.1"},
 //       "elaborations": [
 //         {"kind": "face_detector", "name": "faces", "every": 1, "max_fps": 0, "queue": 1,
-//          "on_change": false, "change": 0.005, "max_interval": 1, "track": false, "track_unseen": 1,
+//          "on_change": false, "change": 0.02, "max_interval": 1, "track": false, "track_unseen": 1,
 //          "udp": ["127.0.0.1:20001"], "udp_max_bytes": 1472, "jsonl": "camera-1.jsonl", "stdout": false,
 //          "params": {"min_face": 60}}]},
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},

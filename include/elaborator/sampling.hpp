@@ -8,11 +8,12 @@
 //   max_fps    of those, at most F per second of stream time (PTS; arrival time where there is none)
 // On change: both pictures are shrunk to 64 columns of gray (area averaging, which averages coding noise
 // away), and a frame differs when more than `change` of those thumbnail pixels moved by more than
-// `pixel_step` gray levels. A thumbnail pixel covers 20x20 pixels of a 720p picture, so the default 0.005
-// (10 of 2304) is a hand-sized object appearing or moving by its own width; camera noise and a blinking
-// cursor stay below it. A scene cut differs everywhere and is always picked (unless max_fps refuses it, when
-// the next frame is). The comparison costs about 0.1 ms per 720p frame, on the stream's thread, and is
-// made once per picture for all the elaborations that sample on change.
+// `pixel_step` gray levels. A thumbnail pixel covers 20x20 pixels of a 720p picture, so the default 0.02
+// (46 of 2304) is a person stepping in, or a 140x140 object appearing; camera noise stays far below it, and
+// a smaller object is seen at the latest after max_interval (0.005 finds a hand-sized one at once). A scene
+// cut differs everywhere and is always picked (unless max_fps refuses it, when the next frame is). The
+// comparison costs about 0.2 ms per 720p frame (a tenth of a VP8 decode), on the stream's thread, and the
+// thumbnail is made once per picture for all the elaborations that sample on change.
 // Picked frames wait in a queue of `queue_capacity` frames for classify(). When it is full, the oldest
 // waiting frame is dropped (and counted) to make room, so what gets classified is always the newest.
 // queue_capacity = 1 is "newest only": latency stays bounded by about one classify() whatever the model's
@@ -36,7 +37,7 @@ struct SamplingPolicy {
   double max_fps = 0;  // 0: no cap
   std::size_t queue_capacity = 1;
   bool on_change = false;
-  double change = 0.005;                          // fraction of thumbnail pixels that must differ
+  double change = 0.02;                           // fraction of thumbnail pixels that must differ
   int pixel_step = 12;                            // gray levels a thumbnail pixel must move to count
   std::chrono::milliseconds max_interval{1000};   // with on_change: a frame at least this often anyway
 
