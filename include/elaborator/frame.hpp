@@ -48,9 +48,7 @@ class Frame {
   [[nodiscard]] std::optional<std::uint32_t> rtp_timestamp() const { return picture_->info().rtp_timestamp; }
   [[nodiscard]] std::optional<std::chrono::nanoseconds> pts() const { return picture_->info().pts; }
   // The frame's time in its stream: its PTS, or its arrival where it has none (the same for all its frames).
-  [[nodiscard]] std::chrono::nanoseconds stream_time() const {
-    return pts().value_or(std::chrono::duration_cast<std::chrono::nanoseconds>(times_.arrival.time_since_epoch()));
-  }
+  [[nodiscard]] std::chrono::nanoseconds stream_time() const { return picture_->info().stream_time(); }
   [[nodiscard]] cv::Size size() const { return picture_->size(); }
   [[nodiscard]] const cv::Mat& gray() const { return picture_->gray(); }
   [[nodiscard]] const cv::Mat& bgr() const { return picture_->bgr(); }

@@ -222,8 +222,7 @@ class ElaborationCore final : public StreamSubscriber {
   void on_picture(const std::shared_ptr<const Picture>& picture, bool live) override {
     ++frames_offered_;
     const auto& info = picture->info();
-    const auto stream_time = info.pts.value_or(info.arrival - started_);
-    if (!sampler_.picks(info.index, stream_time, picture.get())) return;
+    if (!sampler_.picks(info.index, info.stream_time(), picture.get())) return;
     ++frames_sampled_;
     const TimePoint now = Clock::now();
     Frame frame(picture, FrameTimes{info.arrival, info.decoded, now, now, now});

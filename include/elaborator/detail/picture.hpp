@@ -24,6 +24,11 @@ struct PictureInfo {
   std::optional<std::chrono::nanoseconds> pts;   // GStreamer presentation time (stream time)
   TimePoint arrival;                             // first packet received (or decoder output, see docs)
   TimePoint decoded;                             // decoder output reached the library
+
+  // The picture's time in its stream: its PTS, or its arrival where it has none (as for all its pictures).
+  [[nodiscard]] std::chrono::nanoseconds stream_time() const {
+    return pts.value_or(std::chrono::duration_cast<std::chrono::nanoseconds>(arrival.time_since_epoch()));
+  }
 };
 
 // The three planes of an I420 picture, as cv::Mat headers that may point into someone else's memory.
