@@ -258,6 +258,24 @@ TEST_CASE("on change: a still picture is sampled only at the maximum interval, a
   CHECK(picks(cut, 62));
 }
 
+TEST_CASE("on change with a frame rate cap: a change that comes too early is taken by the next frame allowed") {
+  elaborator::SamplingPolicy policy;
+  policy.on_change = true;
+  policy.change = 0.005;
+  policy.max_fps = 5;  // one frame in 200 ms at most
+  elaborator::Sampler sampler(policy);
+  const cv::Mat still = background();
+  std::vector<std::uint64_t> picked;
+  for (std::uint64_t i = 0; i < 30; ++i) {  // 30 fps: a square moving 10 pixels a frame, a change every frame
+    cv::Mat moving = still.clone();
+    cv::rectangle(moving, cv::Rect(10 + 10 * static_cast<int>(i), 100, square, square), cv::Scalar(0, 0, 0), cv::FILLED);
+    const elaborator::detail::Picture picture({i, "s", std::nullopt, std::nullopt, {}, {}}, moving);
+    if (sampler.picks(i, std::chrono::nanoseconds(1'000'000'000 / 30) * i, &picture)) picked.push_back(i);
+  }
+  CHECK(picked == std::vector<std::uint64_t>{0, 6, 12, 18, 24});  // 5 a second, every one a change
+  CHECK(sampler.unchanged() == 0);
+}
+
 TEST_CASE("painted objects through a stream: one track per object, no id switch, ids kept across frames not seen") {
   test_support::TempDir folder;
   constexpr int frames = 150;
