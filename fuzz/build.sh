@@ -34,5 +34,4 @@ for target in "$work"/fuzz/fuzz_*; do
     (cd "$seeds" && zip -q -r "$out/${name}_seed_corpus.zip" .)
   fi
 done
-cp "$source_dir/.ci/lsan.supp" "$out/lsan.supp"
 echo "fuzz targets in $out: $(cd "$out" && ls fuzz_* | grep -v zip | tr '\n' ' ')"

@@ -4,6 +4,8 @@
 # Builds the targets first (fuzz/build.sh). The seeds in fuzz/corpus/<target> are read, never written: new
 # inputs go to build-fuzz/corpus/<target>, crashes and timeouts to build-fuzz/artifacts/<target>/. Prints each
 # target's exec/s, coverage and corpus size (-print_final_stats). JOBS=N runs N targets at once (default 1).
+# First each target is started bare, as OSS-Fuzz starts it (no sanitizer options in the environment), on its
+# seeds: it must run them clean (its LeakSanitizer suppressions are built in: fuzz/lsan_suppressions.cpp.in).
 # Exits 1 if any target found a crash: reproduce it with  build-fuzz/out/fuzz_<target> <crash file>.
 # "all" leaves out a target with an open finding in fuzz/unfixed/<target>-* (and says so).
 set -euo pipefail
@@ -16,8 +18,6 @@ build=$source_dir/build-fuzz
 out=$build/out
 
 "$here/build.sh" > "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
-export LSAN_OPTIONS="suppressions=$out/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 targets=()
 for binary in "$out"/fuzz_*; do
@@ -32,6 +32,18 @@ for binary in "$out"/fuzz_*; do
   [ "$which" = all ] || [ "$which" = "$name" ] && targets+=("$name")
 done
 [ ${#targets[@]} -gt 0 ] || { echo "run.sh: no fuzz target '$which' (have: $(ls "$out" | grep -v zip | tr '\n' ' '))"; exit 2; }
+
+# Runs a target's seeds once each with no sanitizer options in the environment; prints what failed.
+bare_start() {
+  local name=$1 log=$build/logs/$1.bare.log
+  mkdir -p "$build/logs"
+  if env -u LSAN_OPTIONS -u ASAN_OPTIONS -u UBSAN_OPTIONS "$out/fuzz_$name" "$here/corpus/$name"/* > "$log" 2>&1; then
+    echo "fuzz $name: started bare, $(ls "$here/corpus/$name" | wc -l) seeds run clean"
+  else
+    echo "fuzz $name: STARTED BARE, FAILED on its seeds:"; grep -m 5 -E "ERROR|SUMMARY|leak of" "$log"
+    return 1
+  fi
+}
 
 fuzz_one() {
   local name=$1 log=$build/logs/$1.log
@@ -51,6 +63,8 @@ fuzz_one() {
 }
 
 failed=0
+for name in "${targets[@]}"; do bare_start "$name" || failed=1; done
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 running=0
 for name in "${targets[@]}"; do
   fuzz_one "$name" &
