@@ -1,19 +1,24 @@
 // Real faults on the way from the sender, made by real GStreamer senders over 127.0.0.1: packet loss, a
-// stalled sender, a sender that restarts as someone new, a resolution change mid-stream. The elaborator must
+// stalled sender, a sender that restarts as someone new, a resolution change mid-stream, a hostile network,
+// a hostile peer on the RTCP port. The elaborator must
 // keep running, count what happened, and deliver results again once good video comes back.
 
 #include "support/counting_elaborator.hpp"
 #include "support/own_stream.hpp"
 #include "support/hostile_relay.hpp"
 #include "support/rtp_sender.hpp"
+#include "support/udp_receiver.hpp"
 #include "support/wait.hpp"
 
 #include <elaborator.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
+#include <random>
 #include <set>
+#include <span>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -168,4 +173,81 @@ TEST_CASE("a hostile network does not stop the elaborator, which resumes clean r
                                  << s.stream.pipeline_restarts << " restarts");
   CHECK(s.classify_errors == 0);
   CHECK(s.frames_classified >= hostile.frames_classified + 80);
+}
+
+namespace {
+
+// What a hostile peer sends to an RTCP port: real RTCP (a receiver report, a PLI) and empty RTP headers
+// mutated (bit flips, truncation, a length that lies), forged, empty and oversized datagrams, random bytes.
+std::vector<std::uint8_t> hostile_rtcp(std::mt19937& random) {
+  std::vector<std::uint8_t> report{0x81, elaborator::detail::rtcp_rr, 0x00, 0x07, 1, 2, 3, 4};
+  report.resize(32, 0x5a);
+  const auto pli = elaborator::detail::make_pli(random(), random());
+  std::vector<std::uint8_t> packet;
+  switch (random() % 7) {
+    case 0: packet = report; break;
+    case 1: packet.assign(pli.begin(), pli.end()); break;
+    case 2: packet = {0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}; break;       // what a Janus forwarder latches with
+    case 3: packet.resize(random() % 64); break;                              // empty or short
+    case 4: packet.resize(1500 + random() % 8000, 0x81); break;               // larger than the buffer
+    case 5: packet = report; packet[3] = static_cast<std::uint8_t>(random()); break;  // a length that lies
+    default: packet.resize(1 + random() % 200); for (auto& b : packet) b = static_cast<std::uint8_t>(random()); break;
+  }
+  for (int flips = static_cast<int>(random() % 3); flips > 0 && !packet.empty(); --flips) {
+    packet[random() % packet.size()] ^= static_cast<std::uint8_t>(1U << (random() % 8));
+  }
+  return packet;
+}
+
+}  // namespace
+
+TEST_CASE("a hostile peer flooding the RTCP port crashes nothing, and keyframe requests keep their rate limit") {
+  elaborator::RtpSource source = any_port();
+  source.rtcp_port = 0;
+  CountingElaborator counting(quiet_options("rtcp", {1, 0, 1}));
+  test_support::OwnStream own_stream(counting, source, "forwarded");
+  const std::uint16_t rtcp_port = own_stream.stream().rtcp_port();
+  REQUIRE(rtcp_port != 0);
+
+  // The peer: latched as the sender's RTCP address by its valid packets, so the PLIs come to it. It floods
+  // (about 20,000 datagrams a second: more would only take the CPU from the decoder) while a lossy sender
+  // streams (10 % of its packets dropped: the stream wants a keyframe again and again).
+  test_support::UdpReceiver peer;
+  std::atomic<bool> flooding{true};
+  std::atomic<std::uint64_t> sent{0};
+  const auto started = std::chrono::steady_clock::now();
+  std::jthread flood([&] {
+    std::mt19937 random(20261205);
+    while (flooding) {
+      peer.send_to(rtcp_port, hostile_rtcp(random));
+      if (++sent % 20 == 0) std::this_thread::sleep_for(1ms);
+    }
+  });
+  send(own_stream.port(), pattern(150, 0, 0.1));
+  flooding = false;
+  flood.join();
+  const auto during = counting.stats().stream;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  std::vector<std::string> plis = peer.receive_all(300ms);
+  const auto allowed = static_cast<std::size_t>(seconds / 0.5) + 2;  // one per 500 ms, and the edges
+  INFO(sent << " hostile datagrams in " << seconds << " s; " << during.rtcp_packets << " taken, " << during.rtcp_rejected
+            << " rejected; " << plis.size() << " PLIs to the peer, " << during.keyframe_requests << " requests; "
+            << during.frames_decoded << " frames decoded, " << during.packets_lost << " packets lost");
+  CHECK(sent > 10000);
+  CHECK(during.rtcp_packets > 0);
+  CHECK(during.rtcp_rejected > 0);
+  CHECK(plis.size() >= 2);  // the loss made it ask, more than once
+  CHECK(plis.size() <= allowed);
+  CHECK(during.keyframe_requests <= allowed);
+  for (const auto& pli : plis) {
+    const auto parsed = elaborator::detail::parse_rtcp_compound(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(pli.data()), pli.size()));
+    REQUIRE(parsed);
+    CHECK(parsed->asks_for_keyframe);
+  }
+  // And the stream went on: the video decoded while it was flooded, and a clean stream after it decodes whole.
+  CHECK(during.frames_decoded >= 30);
+  send(own_stream.port(), pattern(60));
+  CHECK(decodes(counting, during.frames_decoded, 50));
 }
