@@ -22,6 +22,14 @@ struct Line {
   float x1 = 0, y1 = 0, x2 = 0, y2 = 0;  // normalised to the frame, as boxes are
 };
 
+// Where an object is for counting: the bottom centre of its box, normalised to the frame.
+struct Foot {
+  double x;
+  double y;
+};
+
+inline Foot foot_of(const Box& b) { return {b.x + b.width / 2.0, b.y + b.height}; }
+
 class LineCounter {
  public:
   explicit LineCounter(Line line) : line_(line) {
@@ -34,7 +42,7 @@ class LineCounter {
     ++frame_;
     for (const auto& d : detections) {
       if (!d.track) continue;
-      const Point at = foot(d.box);
+      const Foot at = foot_of(d.box);
       const auto [entry, fresh] = last_.try_emplace(d.track->id, Seen{at, frame_});
       if (fresh) continue;
       count_crossing(entry->second.at, at);
@@ -49,25 +57,20 @@ class LineCounter {
   [[nodiscard]] std::uint64_t backward() const { return backward_; }
 
  private:
-  struct Point {
-    double x, y;
-  };
   struct Seen {
-    Point at;
+    Foot at;
     std::uint64_t frame;
   };
 
-  static Point foot(const Box& b) { return {b.x + b.width / 2.0, b.y + b.height}; }
-
   // Which side of the line a point is on: > 0 forward, < 0 backward, 0 on it.
-  [[nodiscard]] double side(Point p) const {
+  [[nodiscard]] double side(Foot p) const {
     return (line_.x2 - line_.x1) * (p.y - line_.y1) - (line_.y2 - line_.y1) * (p.x - line_.x1);
   }
 
   // Counts a move from `from` to `to` that crosses the segment: the two points on either side of the line,
   // and the segment's ends on either side of the path. Touching the line is not crossing it: a point that
   // stops on the line counts when it leaves it to the other side, and not when it goes back.
-  void count_crossing(Point from, Point to) {
+  void count_crossing(Foot from, Foot to) {
     const double before = side(from);
     const double after = side(to);
     if (before == 0 || after == 0 || (before > 0) == (after > 0)) return;
@@ -94,9 +97,8 @@ template <class Det>
 std::size_t count_in(const Box& zone, const std::vector<Det>& detections) {
   std::size_t inside = 0;
   for (const auto& d : detections) {
-    const double x = d.box.x + d.box.width / 2.0;
-    const double y = d.box.y + d.box.height;
-    if (x >= zone.x && x <= zone.x + zone.width && y >= zone.y && y <= zone.y + zone.height) ++inside;
+    const Foot at = foot_of(d.box);
+    if (at.x >= zone.x && at.x <= zone.x + zone.width && at.y >= zone.y && at.y <= zone.y + zone.height) ++inside;
   }
   return inside;
 }
