@@ -3,7 +3,8 @@ include(CMakePackageConfigHelpers)
 
 set(ELABORATOR_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/elaborator)
 
-install(TARGETS elaborator EXPORT elaboratorTargets)
+list(TRANSFORM ELABORATOR_COMPONENTS PREPEND elaborator- OUTPUT_VARIABLE component_targets)
+install(TARGETS elaborator ${component_targets} EXPORT elaboratorTargets)
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT elaboratorTargets NAMESPACE elaborator:: DESTINATION ${ELABORATOR_CMAKE_DIR})
 

@@ -8,6 +8,8 @@
 
 #include "example_kinds.hpp"
 
+#include <elaborator/program.hpp>
+
 int main(int argc, char** argv) {
   elaborator::cli::Parser cli("elaborator",
                               "Runs the examples' elaborations, any number of kinds in one process: on the streams the "

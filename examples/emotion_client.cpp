@@ -7,6 +7,8 @@
 
 #include "emotion_client.hpp"
 
+#include <elaborator/program.hpp>
+
 int main(int argc, char** argv) {
   elaborator::cli::Parser cli("emotion_client",
                               "Sends the faces (or frames) of a live video stream, as JPEG, to a cloud emotion-recognition "

@@ -10,6 +10,11 @@
 #include "emotion_services.hpp"
 
 #include <elaborator.hpp>
+#include <elaborator/http/async_client.hpp>
+#include <elaborator/http/secret.hpp>
+#include <elaborator/vision/face_crop.hpp>
+#include <elaborator/vision/haar_face_detector.hpp>
+#include <elaborator/vision/jpeg.hpp>
 
 #include <atomic>
 #include <chrono>

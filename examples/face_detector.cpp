@@ -8,6 +8,8 @@
 
 #include "face_detector.hpp"
 
+#include <elaborator/program.hpp>
+
 int main(int argc, char** argv) {
   elaborator::cli::Parser cli("face_detector", "Finds faces in a live video stream with an OpenCV Haar cascade "
                                                "and sends their boxes as JSON results.",

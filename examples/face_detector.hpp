@@ -6,6 +6,7 @@
 #pragma once
 
 #include <elaborator.hpp>
+#include <elaborator/vision/haar_face_detector.hpp>
 
 #include <optional>
 #include <utility>

@@ -6,6 +6,8 @@
 
 #include "face_recognizer.hpp"
 
+#include <elaborator/program.hpp>
+
 #include <filesystem>
 #include <memory>
 #include <string>

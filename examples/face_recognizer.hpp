@@ -6,6 +6,8 @@
 #include "lbph_model_file.hpp"
 
 #include <elaborator.hpp>
+#include <elaborator/vision/face_crop.hpp>
+#include <elaborator/vision/haar_face_detector.hpp>
 
 #include <opencv2/face.hpp>
 #include <opencv2/imgcodecs.hpp>

@@ -2,12 +2,13 @@
 // Reading a saved LBPH model, which may come from someone else. Fuzzing found that OpenCV's YAML parser can
 // run for minutes on a malformed file, throws std::length_error on others, and allocates whatever size a
 // matrix in the file declares (a 40-byte change asked for 16 GB): the file is read by the library's strict
-// reader first (vision::canonical_opencv_yaml), so OpenCV parses only what its own writer wrote. A model
+// reader first (opencv_yaml.hpp), so OpenCV parses only what its own writer wrote. A model
 // without grid_x divides by zero in predict(), one with a huge grid allocates terabytes there: the
 // parameters, and that the histograms fit them, are checked after loading.
 
+#include "opencv_yaml.hpp"
+
 #include <elaborator/error.hpp>
-#include <elaborator/vision/opencv_yaml.hpp>
 
 #include <fmt/core.h>
 #include <opencv2/core.hpp>
@@ -24,7 +25,7 @@ namespace lbph_model_file {
 // Loads `model` from `text`, a model file as LBPHFaceRecognizer::write() makes them. Throws
 // elaborator::Error, naming `where`, for anything that is not a sane LBPH model.
 inline void read(cv::face::LBPHFaceRecognizer& model, std::string_view text, const std::string& where) {
-  const std::string canonical = elaborator::vision::canonical_opencv_yaml(text, where);
+  const std::string canonical = opencv_yaml::canonical(text, where);
   try {
     const cv::FileStorage storage(canonical, cv::FileStorage::READ | cv::FileStorage::MEMORY);
     model.read(storage.getFirstTopLevelNode());  // as FaceRecognizer::read(filename) does

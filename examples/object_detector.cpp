@@ -6,6 +6,8 @@
 
 #include "object_detector.hpp"
 
+#include <elaborator/program.hpp>
+
 int main(int argc, char** argv) {
   elaborator::cli::Parser cli("object_detector",
                               "Finds objects in a live video stream with an SSD detector (OpenCV DNN) and sends their "

@@ -6,6 +6,8 @@
 // (Caffe, ONNX) works too, with its own model, config, labels and input parameters.
 #pragma once
 
+#include "ssd_output.hpp"
+
 #include <elaborator.hpp>
 
 #include <opencv2/dnn.hpp>
@@ -22,7 +24,7 @@ struct DetectorSettings {
   std::string config;  // may be empty (ONNX; a Caffe .prototxt alone)
   std::string labels;
   int first_class_id = 1;
-  elaborator::dnn::SsdFilter filter;
+  ssd::SsdFilter filter;
   cv::Size input_size{300, 300};
   double scale = 1.0;
   cv::Scalar mean;
@@ -83,7 +85,7 @@ class ObjectDetector : public elaborator::Elaborator<ObjectDetector> {
   void configure() {
     require_file(settings_.model, "model");
     if (!settings_.config.empty()) require_file(settings_.config, "config");
-    labels_ = elaborator::dnn::Labels::load(settings_.labels, settings_.first_class_id);
+    labels_ = ssd::Labels::load(settings_.labels, settings_.first_class_id);
     if (settings_.threads > 0) cv::setNumThreads(settings_.threads);
     try {
       net_ = cv::dnn::readNet(settings_.model, settings_.config);
@@ -91,11 +93,11 @@ class ObjectDetector : public elaborator::Elaborator<ObjectDetector> {
       throw elaborator::Error(fmt::format("object detector: cannot load '{}': {}", settings_.model, e.what()));
     }
     if (net_.empty()) throw elaborator::Error(fmt::format("object detector: '{}' holds no network", settings_.model));
-    elaborator::dnn::check_ssd_output(forward(cv::Mat(settings_.input_size, CV_8UC3, cv::Scalar::all(0))));
+    ssd::check_ssd_output(forward(cv::Mat(settings_.input_size, CV_8UC3, cv::Scalar::all(0))));
   }
 
   std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
-    return elaborator::dnn::decode_ssd(forward(frame.bgr()), labels_, settings_.filter);
+    return ssd::decode_ssd(forward(frame.bgr()), labels_, settings_.filter);
   }
 
   // The frame resized to the input, not cropped: the network's normalised boxes are then the frame's.
@@ -114,7 +116,7 @@ class ObjectDetector : public elaborator::Elaborator<ObjectDetector> {
   }
 
   DetectorSettings settings_;
-  elaborator::dnn::Labels labels_;
+  ssd::Labels labels_;
   cv::dnn::Net net_;
 };
 

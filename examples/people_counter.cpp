@@ -5,6 +5,8 @@
 
 #include "people_counter.hpp"
 
+#include <elaborator/program.hpp>
+
 int main(int argc, char** argv) {
   elaborator::cli::Parser cli("people_counter", "Counts people crossing a line and standing in a zone, with OpenCV's "
                                                 "HOG people detector and tracking.",

@@ -2,6 +2,7 @@
 // RTP header parsing, fitting results into a datagram, boxes, images, face crops, JPEG, the statistics text
 // and the command line.
 
+#include "opencv_yaml.hpp"
 #include "support/counting_elaborator.hpp"
 
 #include <elaborator.hpp>
@@ -10,6 +11,10 @@
 #include <elaborator/detail/histogram.hpp>
 #include <elaborator/detail/rtcp.hpp>
 #include <elaborator/detail/rtp_header.hpp>
+#include <elaborator/program.hpp>
+#include <elaborator/vision/face_crop.hpp>
+#include <elaborator/vision/haar_face_detector.hpp>
+#include <elaborator/vision/jpeg.hpp>
 
 #include <catch2/catch.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -429,7 +434,7 @@ TEST_CASE("a file cv::FileStorage wrote reads back through the strict YAML reade
           << "empty_list" << "[" << "]" << "empty_map" << "{" << "}" << "}";
   const std::string original = written.releaseAndGetString();
 
-  const std::string canonical = elaborator::vision::canonical_opencv_yaml(original, "model.yml");
+  const std::string canonical = opencv_yaml::canonical(original, "model.yml");
   const cv::FileStorage read(canonical, cv::FileStorage::READ | cv::FileStorage::MEMORY);
   const cv::FileNode model = read["model"];
   CHECK(static_cast<double>(model["threshold"]) == std::numeric_limits<double>::max());
@@ -447,13 +452,13 @@ TEST_CASE("a file cv::FileStorage wrote reads back through the strict YAML reade
   CHECK(model["histograms"][1].isMap());
   CHECK(model["empty_list"].isSeq());
   CHECK(model["empty_map"].isMap());
-  CHECK(elaborator::vision::canonical_opencv_yaml(canonical, "again") == canonical);
+  CHECK(opencv_yaml::canonical(canonical, "again") == canonical);
 }
 
 TEST_CASE("YAML that cv::FileStorage would not write is refused with its line, before OpenCV parses it") {
   const auto refused = [](const std::string& text) {
     try {
-      elaborator::vision::canonical_opencv_yaml(text, "m.yml");
+      opencv_yaml::canonical(text, "m.yml");
     } catch (const elaborator::Error& e) {
       return std::string(e.what());
     }

@@ -6,6 +6,7 @@
 #include "support/temp_dir.hpp"
 
 #include <elaborator.hpp>
+#include <elaborator/program.hpp>
 
 #include <catch2/catch.hpp>
 

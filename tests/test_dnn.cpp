@@ -7,7 +7,7 @@
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
-#include <elaborator/dnn/ssd_output.hpp>
+#include "ssd_output.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -23,8 +23,8 @@
 
 using namespace std::chrono_literals;
 using elaborator::Detection;
-using elaborator::dnn::Labels;
-using elaborator::dnn::SsdFilter;
+using ssd::Labels;
+using ssd::SsdFilter;
 
 namespace {
 
@@ -52,7 +52,7 @@ cv::Mat forward(cv::dnn::Net& net, const cv::Mat& frame) {
 std::vector<Detection> painted_detections(const SsdFilter& filter) {
   cv::dnn::Net net = cv::dnn::readNet(data_dir + "/painted_ssd.prototxt");
   REQUIRE_FALSE(net.empty());
-  return elaborator::dnn::decode_ssd(forward(net, painted_frame()), Labels::load(data_dir + "/painted_ssd_labels.txt"), filter);
+  return ssd::decode_ssd(forward(net, painted_frame()), Labels::load(data_dir + "/painted_ssd_labels.txt"), filter);
 }
 
 // label, cell in frame pixels, confidence; sorted, since DetectionOutput orders by class, then confidence.
@@ -152,7 +152,7 @@ TEST_CASE("an ONNX model's planted rows are decoded exactly, clipped to the fram
   cv::dnn::Net net = cv::dnn::readNet(planted_onnx(dir, rows));
   REQUIRE_FALSE(net.empty());
   const cv::Mat frame(frame_size, CV_8UC3, cv::Scalar(40, 80, 120));
-  const auto detections = elaborator::dnn::decode_ssd(forward(net, frame), Labels::load(coco_labels), {0.5F, {}});
+  const auto detections = ssd::decode_ssd(forward(net, frame), Labels::load(coco_labels), {0.5F, {}});
   REQUIRE(detections.size() == 3);
   CHECK(detections[0].label == "person");
   CHECK(detections[0].confidence == Approx(0.9));
@@ -164,7 +164,7 @@ TEST_CASE("an ONNX model's planted rows are decoded exactly, clipped to the fram
   CHECK(detections[2].label == "class 99");
   CHECK(detections[2].box.to_pixels(frame_size) == cv::Rect(360, 264, 180, 132));
 
-  const auto cars = elaborator::dnn::decode_ssd(forward(net, frame), Labels::load(coco_labels), {0.4F, {"car", "dog"}});
+  const auto cars = ssd::decode_ssd(forward(net, frame), Labels::load(coco_labels), {0.4F, {"car", "dog"}});
   REQUIRE(cars.size() == 2);
   CHECK(cars[0].label == "car");
   CHECK(cars[1].label == "dog");
@@ -173,11 +173,11 @@ TEST_CASE("an ONNX model's planted rows are decoded exactly, clipped to the fram
 TEST_CASE("an output that is not a DetectionOutput blob is refused with what it is") {
   const Labels labels({"a"}, 1);
   const cv::Mat classification(1, 1000, CV_32F, cv::Scalar(0));
-  CHECK_THROWS_WITH(elaborator::dnn::decode_ssd(classification, labels, {}), Catch::Contains("got 1x1000"));
+  CHECK_THROWS_WITH(ssd::decode_ssd(classification, labels, {}), Catch::Contains("got 1x1000"));
   const int sizes[] = {1, 1, 5, 6};
   const cv::Mat six_wide(4, sizes, CV_32F, cv::Scalar(0));
-  CHECK_THROWS_WITH(elaborator::dnn::decode_ssd(six_wide, labels, {}), Catch::Contains("got 1x1x5x6"));
-  CHECK_THROWS_WITH(elaborator::dnn::decode_ssd(cv::Mat(), labels, {}), Catch::Contains("empty blob"));
+  CHECK_THROWS_WITH(ssd::decode_ssd(six_wide, labels, {}), Catch::Contains("got 1x1x5x6"));
+  CHECK_THROWS_WITH(ssd::decode_ssd(cv::Mat(), labels, {}), Catch::Contains("empty blob"));
 }
 
 TEST_CASE("labels count from the first class id, and ids without a name are named by number") {

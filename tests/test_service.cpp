@@ -13,6 +13,7 @@
 #include "support/wait.hpp"
 
 #include <elaborator.hpp>
+#include <elaborator/program.hpp>
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

@@ -23,6 +23,8 @@
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
 
+#include <elaborator/control.hpp>
+
 #include <cxxopts.hpp>
 #include <httplib.h>
 #include <fmt/core.h>

@@ -5,6 +5,7 @@
 // one JSON array on stdout.
 
 #include <elaborator.hpp>
+#include <elaborator/vision/haar_face_detector.hpp>
 
 #include <cstdio>
 #include <memory>

@@ -1,6 +1,7 @@
 // A program whose classify() takes as long as --classify-ms says, as a stuck model or a slow service
 // would: for tests of what a stop signal does while a hook is running.
 #include <elaborator.hpp>
+#include <elaborator/program.hpp>
 
 #include <atomic>
 #include <chrono>

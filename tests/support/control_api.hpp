@@ -7,6 +7,7 @@
 #include "process_usage.hpp"
 
 #include <elaborator.hpp>
+#include <elaborator/program.hpp>
 
 #include <catch2/catch.hpp>
 #include <httplib.h>

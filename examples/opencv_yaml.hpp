@@ -1,19 +1,19 @@
 #pragma once
-// Reading a cv::FileStorage YAML file (a saved model) that may come from a stranger. OpenCV's own YAML
-// parser is not safe with such input: fuzzing found a 96-byte file on which OpenCV 4.6's parser runs for
-// minutes (fuzz/corpus/training_data/timeout-opencv-yaml-parser) and files that make it throw
-// std::length_error or allocate what a matrix header declares.
+// face_recognizer's reading of a cv::FileStorage YAML file (a saved model) that may come from a stranger.
+// OpenCV's own YAML parser is not safe with such input: fuzzing found a 96-byte file on which OpenCV 4.6's
+// parser runs for minutes (fuzz/corpus/training_data/timeout-opencv-yaml-parser) and files that make it
+// throw std::length_error or allocate what a matrix header declares.
 //
-// canonical_opencv_yaml() reads the text with a strict parser of its own, for exactly the YAML that
+// opencv_yaml::canonical() reads the text with a strict parser of its own, for exactly the YAML that
 // cv::FileStorage writes (block maps and sequences indented by spaces, plain and double-quoted scalars,
 // `[]`, `{}`, flow sequences of numbers, `!!opencv-matrix` with its rows, cols, dt and data), refuses
 // anything else with the line it stopped at, and returns the same content as cv::FileStorage writes it.
 // OpenCV's parser then only ever reads what OpenCV's writer wrote:
 //
-//   const std::string text = vision::canonical_opencv_yaml(file_contents, path);
+//   const std::string text = opencv_yaml::canonical(file_contents, path);
 //   const cv::FileStorage storage(text, cv::FileStorage::READ | cv::FileStorage::MEMORY);
 
-#include "../error.hpp"
+#include <elaborator/error.hpp>
 
 #include <fmt/core.h>
 #include <opencv2/core.hpp>
@@ -30,7 +30,9 @@
 #include <utility>
 #include <vector>
 
-namespace elaborator::vision {
+namespace opencv_yaml {
+
+using elaborator::Error;
 
 namespace detail {
 
@@ -352,7 +354,7 @@ inline void write_node(cv::FileStorage& out, const std::string& name, const Yaml
 
 // `text` (a cv::FileStorage YAML file, which `where` names in errors) as cv::FileStorage itself writes the
 // same content. Throws elaborator::Error, with the line, for anything cv::FileStorage would not have written.
-inline std::string canonical_opencv_yaml(std::string_view text, std::string_view where) {
+inline std::string canonical(std::string_view text, std::string_view where) {
   const detail::YamlNode root = detail::OpenCvYamlReader(text, where).document();
   try {
     cv::FileStorage out(".yml", cv::FileStorage::WRITE | cv::FileStorage::MEMORY);
@@ -363,4 +365,4 @@ inline std::string canonical_opencv_yaml(std::string_view text, std::string_view
   }
 }
 
-}  // namespace elaborator::vision
+}  // namespace opencv_yaml

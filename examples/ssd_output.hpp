@@ -1,5 +1,5 @@
 #pragma once
-// Turning the output of an SSD-style detector into detections: the [1, 1, N, 7] blob of a DetectionOutput
+// object_detector's decoding of an SSD-style detector's output into detections: the [1, 1, N, 7] blob of a DetectionOutput
 // layer, each row [image, class id, confidence, left, top, right, bottom], the corners normalised to the
 // network's input. TensorFlow's SSD MobileNet (through OpenCV's .pbtxt), Caffe SSDs and ONNX exports with
 // that head all give it. It needs no cv::dnn: the blob is a plain cv::Mat.
@@ -8,8 +8,8 @@
 // blobFromImage without cropping), so they are already normalised to the frame: Box keeps them as they
 // are, clipped, since SSD boxes may reach past the edges.
 
-#include "../detection.hpp"
-#include "../error.hpp"
+#include <elaborator/detection.hpp>
+#include <elaborator/error.hpp>
 
 #include <fmt/core.h>
 #include <opencv2/core.hpp>
@@ -20,7 +20,11 @@
 #include <string>
 #include <vector>
 
-namespace elaborator::dnn {
+namespace ssd {
+
+using elaborator::Box;
+using elaborator::Detection;
+using elaborator::Error;
 
 // Class names, one per line, as OpenCV's samples ship them (Debian: opencv-doc's
 // dnn/object_detection_classes_coco.txt). SSD class ids count from 1, 0 being the background, so the first
@@ -76,13 +80,9 @@ inline void check_ssd_output(const cv::Mat& output) {
   }
 }
 
-namespace detail {
-
 inline bool keeps(const SsdFilter& filter, const std::string& label) {
   return filter.classes.empty() || std::find(filter.classes.begin(), filter.classes.end(), label) != filter.classes.end();
 }
-
-}  // namespace detail
 
 // The rows of a DetectionOutput blob that pass the filter, in the blob's order (most confident first, per
 // class). Rows with a NaN confidence or an empty box are skipped: with nothing detected the layer still
@@ -95,7 +95,7 @@ inline std::vector<Detection> decode_ssd(const cv::Mat& output, const Labels& la
     const float confidence = row[2];
     if (!(confidence >= filter.min_confidence)) continue;  // also skips NaN
     std::string label = labels.name(static_cast<int>(std::lround(row[1])));
-    if (!detail::keeps(filter, label)) continue;
+    if (!keeps(filter, label)) continue;
     const Box box = Box::from_pixels(cv::Rect2f(row[3], row[4], row[5] - row[3], row[6] - row[4]), cv::Size(1, 1));
     if (!(box.width > 0 && box.height > 0)) continue;
     detections.push_back({std::move(label), std::min(confidence, 1.0F), box});
@@ -103,4 +103,4 @@ inline std::vector<Detection> decode_ssd(const cv::Mat& output, const Labels& la
   return detections;
 }
 
-}  // namespace elaborator::dnn
+}  // namespace ssd
