@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a built-in input: Debian's Megamind.avi (opencv-doc, 720x528, faces in 230 of 270 frames)
 # is encoded to VP8 and streamed as RTP over 127.0.0.1 into the face_detector example, which finds the faces
-# live and writes one JSON result per frame. Builds the example first if needed.
+# live and writes one JSON result per frame. Installs the Debian packages it needs (sudo) and builds the
+# example first if needed.
 #
 #   examples/megamind_demo.sh [results.jsonl]
 #
@@ -13,7 +14,8 @@ build=${BUILD_DIR:-build}
 video=${VIDEO:-/usr/share/doc/opencv-doc/examples/data/Megamind.avi}
 codec=${CODEC:-vp8}
 results=${1:-megamind-results.jsonl}
-[ -r "$video" ] || { echo "no $video: install Debian's opencv-doc (.ci/install-dependencies does)"; exit 1; }
+.ci/install-dependencies demo
+[ -r "$video" ] || { echo "no $video: install Debian's opencv-doc"; exit 1; }
 
 case $codec in
   vp8)  encoder="vp8enc deadline=1 keyframe-max-dist=30 ! rtpvp8pay pt=96" ;;
