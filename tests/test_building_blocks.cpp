@@ -11,6 +11,7 @@
 #include <elaborator/detail/histogram.hpp>
 #include <elaborator/detail/rtcp.hpp>
 #include <elaborator/detail/rtp_header.hpp>
+#include <elaborator/detail/rtp_packet_check.hpp>
 #include <elaborator/program.hpp>
 #include <elaborator/vision/face_crop.hpp>
 #include <elaborator/vision/haar_face_detector.hpp>
@@ -185,6 +186,89 @@ TEST_CASE("bytes that are not a whole RTP header are rejected") {
   padding_past_end[0] = 0xA0;
   padding_past_end.back() = 200;  // more padding than packet
   CHECK_FALSE(parse_rtp_header(padding_past_end));
+}
+
+namespace {
+
+// A 13-byte RTP packet: payload type, sequence number, SSRC, marker bit.
+std::vector<std::uint8_t> rtp_packet(std::uint8_t payload_type, std::uint16_t sequence, std::uint32_t ssrc,
+                                     bool marker = false) {
+  return {0x80, static_cast<std::uint8_t>(payload_type | (marker ? 0x80 : 0)),
+          static_cast<std::uint8_t>(sequence >> 8), static_cast<std::uint8_t>(sequence & 0xFF), 0, 0, 0, 1,
+          static_cast<std::uint8_t>(ssrc >> 24), static_cast<std::uint8_t>(ssrc >> 16),
+          static_cast<std::uint8_t>(ssrc >> 8), static_cast<std::uint8_t>(ssrc), 0xFF};
+}
+
+}  // namespace
+
+TEST_CASE("packet check: only RTP of the stream's payload type is accepted, and each refusal says why") {
+  elaborator::detail::RtpPacketCheck check("", 96);
+  CHECK_FALSE(check.checks_sender());
+  const auto accepted = check.check(rtp_packet(96, 1, 7));
+  CHECK(accepted.accepted);
+  CHECK(accepted.header.sequence == 1);
+  CHECK(check.check(rtp_packet(97, 2, 7)).rejection == "of payload type 97, not 96");
+  CHECK(check.check(std::vector<std::uint8_t>{0x80, 96, 0}).rejection == "that is not RTP");
+  CHECK(check.check({}).rejection == "that is not RTP");  // a buffer that could not be read
+  auto rtcp = rtp_packet(96, 3, 7);
+  rtcp[1] = 201;  // a Receiver Report
+  CHECK(check.check(rtcp).rejection == "that is not RTP");
+  CHECK(check.packets_received() == 1);
+  CHECK(check.packets_rejected() == 4);
+  CHECK(check.packets_lost() == 0);  // refused packets say nothing about losses
+  CHECK(check.check(rtp_packet(96, 2, 7)).accepted);
+  CHECK(check.packets_lost() == 0);
+}
+
+TEST_CASE("packet check: with an allowed sender, a packet from another address is refused before it is read") {
+  elaborator::detail::RtpPacketCheck check("10.0.0.5", 96);
+  CHECK(check.checks_sender());
+  CHECK(check.check(rtp_packet(96, 1, 7), "10.0.0.5").accepted);
+  CHECK(check.check(rtp_packet(96, 2, 7), "10.0.0.6").rejection == "from 10.0.0.6, not from the allowed sender 10.0.0.5");
+  CHECK(check.check(std::vector<std::uint8_t>{1, 2, 3}, "10.0.0.6").rejection ==
+        "from 10.0.0.6, not from the allowed sender 10.0.0.5");
+  CHECK(check.check(rtp_packet(96, 3, 7)).rejection == "from an unknown address, not from the allowed sender 10.0.0.5");
+  CHECK(check.packets_received() == 1);
+  CHECK(check.packets_rejected() == 3);
+}
+
+TEST_CASE("packet check: a new SSRC is a sender that started again, told once with the SSRC before") {
+  elaborator::detail::RtpPacketCheck check("", 96);
+  const auto first = check.check(rtp_packet(96, 100, 0xAA));
+  CHECK(first.new_ssrc);
+  CHECK_FALSE(first.previous_ssrc);
+  CHECK_FALSE(check.check(rtp_packet(96, 101, 0xAA)).new_ssrc);
+  const auto restarted = check.check(rtp_packet(96, 9, 0xBB));  // its sequence numbers start anywhere
+  CHECK(restarted.new_ssrc);
+  CHECK(restarted.previous_ssrc == 0xAAu);
+  CHECK(check.check(rtp_packet(96, 10, 0xBB)).accepted);
+  CHECK(check.ssrc_changes() == 1);
+  CHECK(check.packets_lost() == 0);
+}
+
+TEST_CASE("packet check: gaps in sequence numbers are losses; late packets, wrap-around and big jumps are not") {
+  elaborator::detail::RtpPacketCheck check("", 96);
+  check.check(rtp_packet(96, 10, 1));
+  check.check(rtp_packet(96, 16, 1));  // 11 to 15 lost
+  CHECK(check.packets_lost() == 5);
+  check.check(rtp_packet(96, 12, 1));  // one of them, late: not a loss, and the next expected stays 17
+  check.check(rtp_packet(96, 17, 1));
+  CHECK(check.packets_lost() == 5);
+  check.check(rtp_packet(96, 65535, 1));  // a jump far ahead: the sender started again, nothing counted
+  check.check(rtp_packet(96, 0, 1));      // wraps around
+  check.check(rtp_packet(96, 2, 1));      // 1 lost
+  CHECK(check.packets_lost() == 6);
+  check.check(rtp_packet(96, 2, 1));  // a duplicate
+  CHECK(check.packets_lost() == 6);
+  CHECK(check.packets_received() == 8);
+}
+
+TEST_CASE("packet check: the marker bit ends a frame, so frames are counted even when two share a timestamp") {
+  elaborator::detail::RtpPacketCheck check("", 96);
+  for (std::uint16_t sequence = 0; sequence < 9; ++sequence) check.check(rtp_packet(96, sequence, 1, sequence % 3 == 2));
+  CHECK(check.frames_received() == 3);
+  check.check(rtp_packet(97, 9, 1, true));  // refused: not a frame of this stream
+  CHECK(check.frames_received() == 3);
 }
 
 TEST_CASE("boxes are normalised to the frame, clipped to it, and map back to the same pixels") {

@@ -10,14 +10,14 @@
 
 namespace elaborator {
 
-class Stream;
+class PictureFeed;
 
 class Elaboration {
  public:
   virtual ~Elaboration() = default;
 
   // Attaches to a stream (started or not) and classifies what it decodes from then on.
-  virtual void start(Stream& stream) = 0;
+  virtual void start(PictureFeed& stream) = 0;
   // Stops within about one classify(); flushes sinks, prints the summary. Idempotent.
   virtual void stop() = 0;
   // Stops like stop(), but waits at most `grace` for a classify() in progress; false if one is still

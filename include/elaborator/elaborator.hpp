@@ -44,7 +44,7 @@
 #include "options.hpp"
 #include "result.hpp"
 #include "stats.hpp"
-#include "stream.hpp"
+#include "stream_subscriber.hpp"
 #include "tracking.hpp"
 
 #include <nlohmann/json.hpp>
@@ -94,7 +94,7 @@ class Elaborator : public Elaboration {
   // Calls configure(), then classifies what `stream` decodes (decoded once for all its elaborations),
   // from the next picture on: the stream may be started before or after. Throws what configure() throws;
   // nothing is left running then. The stream must outlive the elaboration's running time.
-  void start(Stream& stream) final {
+  void start(PictureFeed& stream) final {
     if (running_) throw Error(fmt::format("elaboration {}: already started", core_.options().name));
     if constexpr (declares_configure()) {
       const std::lock_guard lock(model_mutex_);

@@ -1,11 +1,12 @@
 #pragma once
 // One video stream, received and decoded once, whatever number of elaborations run on it.
 //
-// A Stream owns a GStreamer pipeline that ends in an appsink and a thread that pulls decoded pictures from
-// it and hands each one to every subscriber. For RTP sources it also inspects every packet on arrival
-// (before the jitter buffer): packets that are not RTP or carry another payload type are dropped and
-// counted, and the arrival time of each frame's first packet is remembered so results can report the
-// latency from the network to the result.
+// A Stream owns a GStreamer pipeline that ends in an appsink (built by detail/stream_pipeline.hpp) and a
+// thread that pulls decoded pictures from it and hands each one to every subscriber: this file is that
+// receive, stall and delivery loop. For RTP sources every packet is checked on arrival, before the jitter
+// buffer (detail/rtp_packet_check.hpp): packets from another sender, not RTP or of another payload type are
+// dropped and counted, and the arrival time of each frame's first packet is remembered so results can
+// report the latency from the network to the result.
 //
 // Nothing on the network can stop it: undecodable data is counted as decode errors, and a pipeline that
 // fails on a live source is rebuilt (counted as a restart).
@@ -21,20 +22,18 @@
 #include "detail/log.hpp"
 #include "detail/mapped_sample.hpp"
 #include "detail/picture.hpp"
-#include "detail/pipeline_description.hpp"
-#include "detail/rtp_header.hpp"
+#include "detail/rtp_packet_check.hpp"
 #include "detail/rtp_timeline.hpp"
-#include "detail/udp_socket.hpp"
+#include "detail/stream_pipeline.hpp"
 #include "error.hpp"
 #include "source.hpp"
 #include "stats.hpp"
+#include "stream_subscriber.hpp"
 
 #include <gio/gio.h>
-#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/net/gstnetaddressmeta.h>
 #include <gst/video/video.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -52,39 +51,28 @@
 
 namespace elaborator {
 
-// Receives a stream's pictures, on the stream's thread. on_picture() must return quickly for a live stream
-// (queue the picture, never classify in it); for a stream that is not live it may wait, which slows the
-// stream down instead of losing frames. A subscriber that waits must stop waiting before it unsubscribes
-// (an elaboration closes its queue first): unsubscribe() waits for a call to that subscriber in progress.
-class StreamSubscriber {
- public:
-  virtual ~StreamSubscriber() = default;
-  virtual void on_picture(const std::shared_ptr<const detail::Picture>& picture, bool live) = 0;
-  virtual void on_stream_end() = 0;
-};
-
-class Stream {
+class Stream final : public PictureFeed {
  public:
   // No decoded frame for this long is a stall: counted, logged, and a keyframe is requested again.
   static constexpr auto stall_timeout = std::chrono::seconds(2);
 
-  explicit Stream(Source source, std::string id = "stream") : source_(std::move(source)), id_(std::move(id)) {}
+  explicit Stream(Source source, std::string id = "stream") : source_(std::move(source)), id_(std::move(id)) {
+    if (const auto* rtp = std::get_if<RtpSource>(&source_)) {
+      packets_ = std::make_unique<detail::RtpPacketCheck>(rtp->allowed_sender, rtp->payload_type);
+    }
+  }
 
   ~Stream() { stop(); }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
-  // Subscribers come and go at any time, before start() or while the stream runs: one that joins a running
-  // stream gets the next picture decoded; one that joins a stream that has ended is told so at once.
-  void subscribe(StreamSubscriber& subscriber) {
+  void subscribe(StreamSubscriber& subscriber) override {
     const std::lock_guard lock(subscribers_mutex_);
     subscribers_.push_back(&subscriber);
     if (ended_.load()) subscriber.on_stream_end();
   }
 
-  // After it returns, the subscriber is never called again. It waits for a call to this subscriber in
-  // progress, never for one to another (which may wait for room in its queue). Not from a subscriber.
-  void unsubscribe(StreamSubscriber& subscriber) {
+  void unsubscribe(StreamSubscriber& subscriber) override {
     std::unique_lock lock(subscribers_mutex_);
     std::erase(subscribers_, &subscriber);
     delivered_.wait(lock, [&] { return calling_ != &subscriber; });
@@ -94,14 +82,11 @@ class Stream {
   // that does not parse, a port in use, a file that does not exist.
   void start() {
     if (receiver_.joinable()) throw Error(fmt::format("stream {}: already started", id_));
-    detail::ensure_gstreamer();
-    build_pipeline();
+    pipeline_ = std::make_unique<detail::StreamPipeline>(source_, id_);
+    bound_port_.store(pipeline_->port());
+    if (packets_) watch_packets();
     start_keyframe_requests();
-    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      const std::string reason = detail::pending_error(pipeline_.get());
-      gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
-      throw Error(fmt::format("stream {}: cannot start {}: {}", id_, describe(source_), reason));
-    }
+    pipeline_->play(describe(source_));
     detail::log("stream {}: receiving {}", id_, describe(source()));
     receiver_ = std::jthread([this](std::stop_token stop) { receive(stop); });
   }
@@ -113,9 +98,7 @@ class Stream {
       receiver_.request_stop();
       receiver_.join();
     }
-    if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
-    if (rtp_socket_) g_socket_close(rtp_socket_.get(), nullptr);  // udpsrc still holds it: close, not only unref
-    rtp_socket_.reset();  // the port is free again
+    if (pipeline_) pipeline_->stop();  // the port is free again
     if (keyframes_) keyframes_->stop();
   }
 
@@ -142,17 +125,19 @@ class Stream {
     return running;
   }
 
-  [[nodiscard]] StreamStats stats() const {
+  [[nodiscard]] StreamStats stats() const override {
     StreamStats s;
     s.id = id_;
-    s.packets_received = packets_received_.load();
-    s.packets_rejected = packets_rejected_.load();
-    s.packets_lost = packets_lost_.load();
-    s.frames_received = frames_received_.load();
+    if (packets_) {
+      s.packets_received = packets_->packets_received();
+      s.packets_rejected = packets_->packets_rejected();
+      s.packets_lost = packets_->packets_lost();
+      s.frames_received = packets_->frames_received();
+      s.ssrc_changes = packets_->ssrc_changes();
+    }
     s.frames_decoded = frames_decoded_.load();
     s.decode_errors = decode_errors_.load();
     s.pipeline_restarts = pipeline_restarts_.load();
-    s.ssrc_changes = ssrc_changes_.load();
     s.stalls = stalls_.load();
     if (const auto* keyframes = keyframes_seen_.load()) {
       s.keyframe_requests = keyframes->plis_sent();
@@ -167,39 +152,6 @@ class Stream {
   static constexpr auto pull_timeout = std::chrono::milliseconds(50);
   static constexpr auto restart_delay = std::chrono::milliseconds(500);
 
-  void build_pipeline() {
-    struct Describer {
-      std::string operator()(const RtpSource& s) const { return detail::rtp_pipeline(s); }
-      std::string operator()(const PipelineSource& s) const { return s.launch; }
-      std::string operator()(const FileSource&) const { return detail::file_pipeline(); }
-    };
-    const std::string description = std::visit(Describer{}, source_);
-    GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch_full(description.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &error);
-    if (error != nullptr) {
-      const std::string reason = error->message;
-      g_clear_error(&error);
-      if (pipeline != nullptr) gst_object_unref(pipeline);
-      throw Error(fmt::format("stream {}: invalid pipeline '{}': {}", id_, description, reason));
-    }
-    // A description of a single element parses to that element, not a bin: wrap it so lookups work.
-    if (!GST_IS_BIN(pipeline)) {
-      GstElement* bin = gst_pipeline_new(nullptr);
-      gst_bin_add(GST_BIN(bin), pipeline);
-      pipeline = bin;
-    }
-    pipeline_.reset(pipeline);
-    configure_appsink();
-    if (const auto* rtp = std::get_if<RtpSource>(&source_)) configure_rtp(*rtp);
-    if (const auto* file = std::get_if<FileSource>(&source_)) {
-      g_object_set(element(detail::filesrc_name).get(), "location", file->path.c_str(), nullptr);
-    }
-  }
-
-  detail::GstPtr<GstElement> element(const char* name) const {
-    return detail::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(pipeline_.get()), name));
-  }
-
   void start_keyframe_requests() {
     const auto* rtp = std::get_if<RtpSource>(&source_);
     if (rtp == nullptr || !rtp->rtcp_port) return;
@@ -212,55 +164,16 @@ class Stream {
     if (keyframes_) keyframes_->request(reason);
   }
 
-  void configure_appsink() {
-    const bool user_pipeline = std::holds_alternative<PipelineSource>(source_);
-    appsink_ = element(user_pipeline ? detail::user_appsink_name : detail::appsink_name);
-    if (!appsink_ || !GST_IS_APP_SINK(appsink_.get())) {
-      throw Error(fmt::format("stream {}: the pipeline has no appsink named '{}'; end it with "
-                              "'! videoconvert ! appsink name={}'",
-                              id_, detail::user_appsink_name, detail::user_appsink_name));
-    }
-    GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420");
-    gst_app_sink_set_caps(GST_APP_SINK(appsink_.get()), caps);
-    gst_caps_unref(caps);
-    // Live: a few pictures at most wait in the appsink (the newest win); not live: the decoder waits for us.
-    gst_app_sink_set_max_buffers(GST_APP_SINK(appsink_.get()), live() ? 8 : 2);
-    gst_app_sink_set_drop(GST_APP_SINK(appsink_.get()), live() ? TRUE : FALSE);
-    if (const auto* file = std::get_if<FileSource>(&source_)) {
-      g_object_set(appsink_.get(), "sync", file->realtime ? TRUE : FALSE, nullptr);
-    } else if (!user_pipeline) {
-      g_object_set(appsink_.get(), "sync", FALSE, nullptr);
-    }
-  }
-
-  void configure_rtp(const RtpSource& rtp) {
-    const auto udpsrc = element(detail::udpsrc_name);
-    GstCaps* caps = gst_caps_from_string(detail::rtp_caps(rtp).c_str());
-    // udpsrc gets a socket of ours: a port in use is a ConflictError here, at once, and the port stays ours
-    // while the pipeline restarts; stop() closes it.
-    g_object_set(udpsrc.get(), "socket", bind_rtp_socket(rtp), "close-socket", FALSE, "caps", caps, nullptr);
-    gst_caps_unref(caps);
-    const detail::GstPtr<GstPad> packets(gst_element_get_static_pad(udpsrc.get(), "src"));
-    gst_pad_add_probe(packets.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_packet, this, nullptr);
-    gst_pad_add_probe(packets.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &Stream::on_upstream_event, this, nullptr);
-    const detail::GstPtr<GstPad> ordered(gst_element_get_static_pad(element(detail::depayloader_name).get(), "sink"));
+  // Every packet is checked on arrival (before the jitter buffer), and the depayloader's ordered packets give
+  // each frame's PTS its RTP timestamp. Force-key-unit events from the depayloader or decoder end at udpsrc.
+  void watch_packets() {
+    const detail::GstPtr<GstPad> arriving(
+        gst_element_get_static_pad(pipeline_->element(detail::udpsrc_name).get(), "src"));
+    gst_pad_add_probe(arriving.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_packet, this, nullptr);
+    gst_pad_add_probe(arriving.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &Stream::on_upstream_event, this, nullptr);
+    const detail::GstPtr<GstPad> ordered(
+        gst_element_get_static_pad(pipeline_->element(detail::depayloader_name).get(), "sink"));
     gst_pad_add_probe(ordered.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_ordered_packet, this, nullptr);
-  }
-
-  GSocket* bind_rtp_socket(const RtpSource& rtp) {
-    std::uint16_t bound = 0;
-    const int fd = detail::bind_udp_socket("rtp", rtp.bind_address, rtp.port, bound);
-    GError* error = nullptr;
-    GSocket* socket = g_socket_new_from_fd(fd, &error);
-    if (socket == nullptr) {
-      const std::string reason = error != nullptr ? error->message : "?";
-      g_clear_error(&error);
-      ::close(fd);
-      throw Error(fmt::format("stream {}: rtp socket: {}", id_, reason));
-    }
-    rtp_socket_.reset(socket);
-    bound_port_.store(bound);
-    return socket;
   }
 
   // --- the receiving thread ---
@@ -270,9 +183,7 @@ class Stream {
     last_frame_ = Clock::now();
     while (!stop.stop_requested()) {
       if (live()) watch_for_stall();
-      detail::SamplePtr sample(
-          gst_app_sink_try_pull_sample(GST_APP_SINK(appsink_.get()), static_cast<GstClockTime>(pull_timeout.count()) * GST_MSECOND));
-      if (sample) {
+      if (detail::SamplePtr sample = pipeline_->pull(pull_timeout)) {
         deliver(std::move(sample));
         continue;
       }
@@ -288,9 +199,7 @@ class Stream {
 
   // Returns false when the stream cannot go on (a file that failed); sets end_of_stream on EOS.
   bool handle_bus_messages(bool& end_of_stream) {
-    const detail::GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
-    constexpr auto wanted = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
-    while (const detail::MessagePtr message{gst_bus_pop_filtered(bus.get(), wanted)}) {
+    while (const detail::MessagePtr message = pipeline_->pop_message()) {
       switch (GST_MESSAGE_TYPE(message.get())) {
         case GST_MESSAGE_WARNING:
           ++decode_errors_;
@@ -319,12 +228,10 @@ class Stream {
   // A live pipeline that failed is set back to NULL and started again; the UDP port stays the same.
   void restart_pipeline() {
     ++pipeline_restarts_;
-    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    pipeline_->halt();
     std::this_thread::sleep_for(restart_delay);
     timeline_.reset();
-    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      errors_("stream {}: restart failed: {}", id_, detail::pending_error(pipeline_.get()));
-    }
+    if (std::string reason; !pipeline_->resume(reason)) errors_("stream {}: restart failed: {}", id_, reason);
   }
 
   // On the receiving thread: no frame for stall_timeout is a stall; ask for a keyframe each time it lasts
@@ -445,53 +352,30 @@ class Stream {
   }
 
   bool accept_packet(GstBuffer* buffer) {
-    const auto& rtp = std::get<RtpSource>(source_);
-    if (!rtp.allowed_sender.empty()) {
-      if (const std::string sender = sender_of(buffer); sender != rtp.allowed_sender) {
-        ++packets_rejected_;
-        rejections_("stream {}: rejected a packet from {}, not from the allowed sender {}", id_,
-                    sender.empty() ? "an unknown address" : sender, rtp.allowed_sender);
-        return false;
-      }
-    }
-    const auto header = parse_buffer(buffer);
-    if (!header || header->payload_type != rtp.payload_type) {
-      ++packets_rejected_;
-      rejections_("stream {}: rejected a packet that is {}", id_,
-                  header ? fmt::format("of payload type {}, not {}", header->payload_type, rtp.payload_type)
-                         : std::string("not RTP"));
+    const std::string sender = packets_->checks_sender() ? sender_of(buffer) : std::string();
+    GstMapInfo map{};
+    const bool mapped = buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ) == TRUE;
+    const auto verdict = packets_->check(mapped ? std::span<const std::uint8_t>(map.data, map.size)
+                                                : std::span<const std::uint8_t>(), sender);
+    if (mapped) gst_buffer_unmap(buffer, &map);
+    if (!verdict.accepted) {
+      rejections_("stream {}: rejected a packet {}", id_, verdict.rejection);
       return false;
     }
-    ++packets_received_;
-    if (!ssrc_ || *ssrc_ != header->ssrc) {
-      if (ssrc_) {
-        ++ssrc_changes_;
-        detail::log("stream {}: the sender changed (SSRC {:08x} -> {:08x})", id_, *ssrc_, header->ssrc);
-        timeline_.reset();
-        request_keyframe("new sender");
-      }
-      ssrc_ = header->ssrc;
-      next_sequence_.reset();
-      if (keyframes_) keyframes_->set_media_ssrc(header->ssrc);
-    }
-    count_losses(header->sequence);
-    timeline_.note_packet(header->timestamp, Clock::now());
-    // The marker bit ends a video frame (RFC 3551, 7587, 6184). Counting distinct timestamps would not do:
-    // some encoders give two frames the same timestamp.
-    if (header->marker) ++frames_received_;
+    if (verdict.new_ssrc) follow_sender(verdict);
+    timeline_.note_packet(verdict.header.timestamp, Clock::now());
     return true;
   }
 
-  // Sequence numbers skipped ahead of the next expected one are lost packets. A packet a little behind is
-  // late or a duplicate; a jump far either way is a sender that started again: follow it, count nothing.
-  void count_losses(std::uint16_t sequence) {
-    constexpr std::uint16_t largest_gap = 3000;
-    if (next_sequence_) {
-      const auto ahead = static_cast<std::uint16_t>(sequence - *next_sequence_);
-      if (ahead > 0x10000 - largest_gap) return;
-      if (ahead < largest_gap) packets_lost_ += ahead;
+  // The first sender, or one that started again: its frames are new, and so is the SSRC to ask keyframes of.
+  void follow_sender(const detail::PacketVerdict& verdict) {
+    if (verdict.previous_ssrc) {
+      detail::log("stream {}: the sender changed (SSRC {:08x} -> {:08x})", id_, *verdict.previous_ssrc,
+                  verdict.header.ssrc);
+      timeline_.reset();
+      request_keyframe("new sender");
     }
-    next_sequence_ = static_cast<std::uint16_t>(sequence + 1);
+    if (keyframes_) keyframes_->set_media_ssrc(verdict.header.ssrc);
   }
 
   void note_pts(GstBuffer* buffer) {
@@ -511,14 +395,12 @@ class Stream {
   std::vector<StreamSubscriber*> subscribers_;
   StreamSubscriber* calling_ = nullptr;
   std::vector<StreamSubscriber*> delivering_;  // the stream's thread's copy, reused
-  detail::GObjectPtr<GSocket> rtp_socket_;  // RTP sources: the socket udpsrc receives on
-  detail::GstPtr<GstElement> pipeline_;
-  detail::GstPtr<GstElement> appsink_;
+  // RTP sources: made with the stream, as the statistics read its counters from any thread.
+  std::unique_ptr<detail::RtpPacketCheck> packets_;
+  std::unique_ptr<detail::StreamPipeline> pipeline_;
   std::unique_ptr<GstCaps, CapsUnref> video_caps_;
   GstVideoInfo video_info_{};
   detail::RtpTimeline timeline_;
-  std::optional<std::uint32_t> ssrc_;  // these two only touched by the packet probe's thread
-  std::optional<std::uint16_t> next_sequence_;
   std::unique_ptr<detail::KeyframeRequester> keyframes_;  // RTP with an RTCP port only
   // The same, for the statistics: another thread may read them while start() makes it.
   std::atomic<const detail::KeyframeRequester*> keyframes_seen_{nullptr};
@@ -530,14 +412,9 @@ class Stream {
 
   std::atomic<std::uint16_t> bound_port_{0};
   std::atomic<bool> ended_{false};
-  std::atomic<std::uint64_t> packets_received_{0};
-  std::atomic<std::uint64_t> packets_rejected_{0};
-  std::atomic<std::uint64_t> packets_lost_{0};
-  std::atomic<std::uint64_t> frames_received_{0};
   std::atomic<std::uint64_t> frames_decoded_{0};
   std::atomic<std::uint64_t> decode_errors_{0};
   std::atomic<std::uint64_t> pipeline_restarts_{0};
-  std::atomic<std::uint64_t> ssrc_changes_{0};
   std::atomic<std::uint64_t> stalls_{0};
 
   detail::RateLimitedLog warnings_;

@@ -10,7 +10,7 @@
 #include "../sampling.hpp"
 #include "../sink.hpp"
 #include "../stats.hpp"
-#include "../stream.hpp"
+#include "../stream_subscriber.hpp"
 #include "frame_queue.hpp"
 #include "histogram.hpp"
 #include "log.hpp"
@@ -49,7 +49,7 @@ class ElaborationCore final : public StreamSubscriber {
 
   // Starts the elaboration's threads and subscribes to the stream, which may already run: classifying
   // starts with the next picture it decodes.
-  void start(Stream& stream) {
+  void start(PictureFeed& stream) {
     if (worker_.joinable()) throw Error(fmt::format("elaboration {}: already started", options_.name));
     stream_ = &stream;
     started_ = Clock::now();
@@ -278,7 +278,7 @@ class ElaborationCore final : public StreamSubscriber {
   FrameQueue queue_;
   Process process_;
   Counters counters_;  // guarded by histograms_mutex_
-  Stream* stream_ = nullptr;  // what feeds it, until it stops; guarded by histograms_mutex_ (statistics read it)
+  PictureFeed* stream_ = nullptr;  // what feeds it, until it stops; guarded by histograms_mutex_ (statistics read it)
   StreamStats last_stream_stats_;
   TimePoint started_ = Clock::now();
 

@@ -1,0 +1,108 @@
+#pragma once
+// The checks every RTP packet of a stream passes on arrival, before the jitter buffer: from the allowed
+// sender, RTP at all, of the expected payload type; then what it says about the sender (a new SSRC: it
+// started again) and the network (gaps in sequence numbers: losses; the marker bit: a frame's last packet).
+// Plain code over RtpHeader, with no GStreamer: Stream calls it from its pad probe and acts on the verdict
+// (logs, keyframe requests, the timeline of arrivals). Counters are atomics: statistics read them from
+// other threads; check() itself is called from one thread at a time (udpsrc's).
+
+#include "rtp_header.hpp"
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace elaborator::detail {
+
+struct PacketVerdict {
+  bool accepted = false;
+  std::string rejection;               // why not, for the log: "not RTP", "of payload type 97, not 96", ...
+  RtpHeader header{};                  // when accepted
+  bool new_ssrc = false;               // the first packet, or a sender that started again
+  std::optional<std::uint32_t> previous_ssrc;  // with new_ssrc: the SSRC before, unless this is the first
+};
+
+class RtpPacketCheck {
+ public:
+  // A sequence number this far from the expected one either way is a sender that started again, not a loss.
+  static constexpr std::uint16_t largest_gap = 3000;
+
+  // `allowed_sender`: the only IP address (as text) packets may come from; empty: any.
+  RtpPacketCheck(std::string allowed_sender, int payload_type)
+      : allowed_sender_(std::move(allowed_sender)), payload_type_(payload_type) {}
+
+  // Whether check() needs the sender's address (finding it costs a lookup per packet).
+  [[nodiscard]] bool checks_sender() const { return !allowed_sender_.empty(); }
+
+  // `sender`: the packet's source address, when checks_sender().
+  PacketVerdict check(std::span<const std::uint8_t> packet, std::string_view sender = {}) {
+    if (checks_sender() && sender != allowed_sender_) {
+      return reject(fmt::format("from {}, not from the allowed sender {}",
+                                sender.empty() ? "an unknown address" : sender, allowed_sender_));
+    }
+    const auto header = parse_rtp_header(packet);
+    if (!header) return reject("that is not RTP");
+    if (header->payload_type != payload_type_) {
+      return reject(fmt::format("of payload type {}, not {}", header->payload_type, payload_type_));
+    }
+    ++packets_received_;
+    PacketVerdict verdict;
+    verdict.accepted = true;
+    verdict.header = *header;
+    if (!ssrc_ || *ssrc_ != header->ssrc) {
+      verdict.new_ssrc = true;
+      verdict.previous_ssrc = ssrc_;
+      if (ssrc_) ++ssrc_changes_;
+      ssrc_ = header->ssrc;
+      next_sequence_.reset();
+    }
+    count_losses(header->sequence);
+    // The marker bit ends a video frame (RFC 3551, 7587, 6184). Counting distinct timestamps would not do:
+    // some encoders give two frames the same timestamp.
+    if (header->marker) ++frames_received_;
+    return verdict;
+  }
+
+  [[nodiscard]] std::uint64_t packets_received() const { return packets_received_.load(); }
+  [[nodiscard]] std::uint64_t packets_rejected() const { return packets_rejected_.load(); }
+  [[nodiscard]] std::uint64_t packets_lost() const { return packets_lost_.load(); }
+  [[nodiscard]] std::uint64_t frames_received() const { return frames_received_.load(); }
+  [[nodiscard]] std::uint64_t ssrc_changes() const { return ssrc_changes_.load(); }
+
+ private:
+  PacketVerdict reject(std::string reason) {
+    ++packets_rejected_;
+    PacketVerdict verdict;
+    verdict.rejection = std::move(reason);
+    return verdict;
+  }
+
+  // Sequence numbers skipped ahead of the next expected one are lost packets. A packet a little behind is
+  // late or a duplicate; a jump far either way is a sender that started again: follow it, count nothing.
+  void count_losses(std::uint16_t sequence) {
+    if (next_sequence_) {
+      const auto ahead = static_cast<std::uint16_t>(sequence - *next_sequence_);
+      if (ahead > 0x10000 - largest_gap) return;
+      if (ahead < largest_gap) packets_lost_ += ahead;
+    }
+    next_sequence_ = static_cast<std::uint16_t>(sequence + 1);
+  }
+
+  std::string allowed_sender_;
+  int payload_type_;
+  std::optional<std::uint32_t> ssrc_;  // these two only touched by check()'s thread
+  std::optional<std::uint16_t> next_sequence_;
+  std::atomic<std::uint64_t> packets_received_{0};
+  std::atomic<std::uint64_t> packets_rejected_{0};
+  std::atomic<std::uint64_t> packets_lost_{0};
+  std::atomic<std::uint64_t> frames_received_{0};
+  std::atomic<std::uint64_t> ssrc_changes_{0};
+};
+
+}  // namespace elaborator::detail
