@@ -107,7 +107,7 @@ struct Streamed {
 Streamed stream_through_client(const test_support::TempDir& dir, std::vector<std::string> argv) {
   argv.insert(argv.end(), {"--rtp-port", "0", "--jsonl", dir.file("emotions.jsonl"), "--ready-file", dir.file("ready.json")});
   ChildProcess client(argv, dir.file("stdout"), dir.file("stderr"));
-  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")));
+  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")), dir.file("emotions.jsonl"));
   test_support::stop_cleanly(client);
   return {test_support::results_in(dir.file("emotions.jsonl")), client.standard_error() + client.standard_output()};
 }

@@ -95,7 +95,7 @@ TEST_CASE("face_recognizer enrolled from the start of Megamind.avi recognizes he
   ChildProcess recognizer({FACE_RECOGNIZER_PATH, "--model", dir.file("faces.yml"), "--rtp-port", "0", "--jsonl",
                            dir.file("faces.jsonl"), "--stats-interval", "2", "--ready-file", dir.file("ready.json")},
                           dir.file("stdout"), dir.file("stderr"));
-  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")));
+  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")), dir.file("faces.jsonl"));
   test_support::stop_cleanly(recognizer);
   const auto labels = labels_by_frame(test_support::results_in(dir.file("faces.jsonl")));
   INFO(labels.size() << " frames classified");

@@ -31,7 +31,7 @@ class BlockedOnce : public elaborator::Elaborator<BlockedOnce> {
   std::vector<elaborator::Detection> classify(const elaborator::Frame&) {
     if (!blocked_) {
       blocked_ = true;
-      std::this_thread::sleep_for(block_);
+      std::this_thread::sleep_for(block_);  // the behaviour under test (a stuck model), not synchronisation
     }
     return {};
   }
@@ -56,8 +56,14 @@ TEST_CASE("an elaboration blocked for a second changes nothing for another on th
   stream.start();
   test_support::RtpSender sender(stream.port(), test_support::test_pattern(elaborator::Codec::vp8, 90));
   REQUIRE(sender.wait_until_sent(30s));
-  REQUIRE(test_support::wait_until([&] { return test_support::settled(steady) && test_support::settled(blocked); }, 10s));
-  std::this_thread::sleep_for(300ms);
+  // Every frame arrived, the last ones are out of the decoder (nothing new for a while), and both have dealt
+  // with every frame they picked: no frame is decoded after they stop, and the counts are final.
+  REQUIRE(test_support::wait_until_steady(
+      [&] { return stream.stats().frames_decoded; },
+      [&] {
+        return stream.stats().frames_received == 90 && test_support::settled(steady) && test_support::settled(blocked);
+      },
+      500ms, 10s));
   steady.stop();
   blocked.stop();
   stream.stop();

@@ -14,12 +14,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <set>
 #include <span>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using test_support::CountingElaborator;
@@ -50,6 +54,14 @@ bool decodes(const CountingElaborator& e, std::uint64_t from, std::uint64_t more
   return test_support::wait_until([&] { return e.stats().stream.frames_decoded >= from + more; }, 10s);
 }
 
+// Waits until what a sender that has finished sent is dealt with: the stream has decoded nothing new for a
+// while (with packets lost, no count says how many frames will come out) and every frame picked was
+// classified or dropped. The statistics then describe that sender alone.
+bool quiet(const CountingElaborator& e) {
+  return test_support::wait_until_steady([&] { return e.stats().stream.frames_decoded; },
+                                         [&] { return test_support::settled(e); }, 500ms, 10s);
+}
+
 }  // namespace
 
 TEST_CASE("packet loss of 5 and 20 percent is counted, results keep coming, and a clean stream decodes whole") {
@@ -59,7 +71,7 @@ TEST_CASE("packet loss of 5 and 20 percent is counted, results keep coming, and 
     test_support::OwnStream own_stream(counting, any_port(), "camera");
     const std::uint16_t port = own_stream.port();
     send(port, pattern(150, 0, loss));
-    std::this_thread::sleep_for(300ms);
+    CHECK(quiet(counting));
     const auto lossy = counting.stats();
     // A new sender after a broken one: the jitter buffer may need a few packets to follow its sequence
     // numbers, and the depayloader then waits for a keyframe (every 30 frames): 90 frames give 60 at least.
@@ -84,7 +96,11 @@ TEST_CASE("a sender that stalls for 10 s is counted as a stall, and its frames f
   auto first = pattern(60, 0x5EED);
   first.seqnum_offset = 1000;
   send(port, first);
-  std::this_thread::sleep_for(10s);
+  const auto silent_since = std::chrono::steady_clock::now();
+  REQUIRE(test_support::wait_until([&] { return counting.stats().stream.stalls >= 1; }, 10s));
+  // Not synchronisation: the sender stays silent for the rest of the 10 s, the behaviour under test. The
+  // stream looks again every Stream::stall_timeout (2 s); however long it lasts, a stall is counted once.
+  std::this_thread::sleep_until(silent_since + 10s);
   CHECK(counting.stats().stream.stalls == 1);
   const auto before = counting.stats().stream.frames_decoded;
   // The same sender, its sequence numbers jumped ahead (by a fixed amount: a random start a little behind
@@ -153,10 +169,18 @@ TEST_CASE("a hostile network does not stop the elaborator, which resumes clean r
   test_support::HostileRelay relay(own_stream.port(), 20261125);
   relay.set_hostility(0.3);
   send(relay.port(), pattern(150));
-  std::this_thread::sleep_for(500ms);
+  const std::vector<std::string> kinds{"bit flips", "truncation", "bogus extension", "reordering", "duplication",
+                                       "wrong payload type", "other SSRC"};
+  // Every kind of fault was made, and the stream has dealt with what the relay forwarded.
+  CHECK(test_support::wait_until(
+      [&] {
+        const auto made = relay.faults();
+        return std::all_of(kinds.begin(), kinds.end(), [&](const std::string& kind) { return made.count(kind) == 1; });
+      },
+      10s));
+  CHECK(quiet(counting));
   const auto faults = relay.faults();
-  for (const char* fault : {"bit flips", "truncation", "bogus extension", "reordering", "duplication",
-                            "wrong payload type", "other SSRC"}) {
+  for (const auto& fault : kinds) {
     INFO(fault);
     CHECK(faults.count(fault) == 1);
   }
@@ -220,7 +244,7 @@ TEST_CASE("a hostile peer flooding the RTCP port crashes nothing, and keyframe r
     std::mt19937 random(20261205);
     while (flooding) {
       peer.send_to(rtcp_port, hostile_rtcp(random));
-      if (++sent % 20 == 0) std::this_thread::sleep_for(1ms);
+      if (++sent % 20 == 0) std::this_thread::sleep_for(1ms);  // pacing the flood (above), not synchronisation
     }
   });
   send(own_stream.port(), pattern(150, 0, 0.1));

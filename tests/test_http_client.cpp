@@ -174,14 +174,17 @@ TEST_CASE("4xx answers other than 429 are not retried") {
 
 TEST_CASE("a 429 with Retry-After is retried no sooner than it asks, and new requests are dropped meanwhile") {
   HttpServer server(scripted({429, 200}, "2"));
-  AsyncClient client(quick_settings());
+  ClientSettings settings = quick_settings();
+  settings.max_in_flight = 1;  // the first request holds it until its retry is answered
+  AsyncClient client(settings);
   Answer first;
   REQUIRE(client.submit(post(server), first.callback()));
-  REQUIRE(test_support::wait_until([&] { return server.seen_count() >= 1; }, 10s));
-  // Well inside the 2 s the service asked for, and long after its 429 reached the client over loopback.
-  std::this_thread::sleep_for(500ms);
+  // Until the 429 reaches the client a new request is dropped as one too many in flight, then as one the
+  // service asked to wait for: either way it never reaches the service. Wait for the second, well inside
+  // the 2 s the service asked for.
   Answer during_pause;
-  CHECK_FALSE(client.submit(post(server), during_pause.callback()));
+  CHECK(test_support::wait_until(
+      [&] { return !client.submit(post(server), during_pause.callback()) && client.stats().throttled > 0; }, 1500ms));
   CHECK(client.stats().throttled == 1);
 
   const auto response = first.wait(10s);
@@ -191,6 +194,7 @@ TEST_CASE("a 429 with Retry-After is retried no sooner than it asks, and new req
   const auto seen = server.seen();
   REQUIRE(seen.size() == 2);
   CHECK(seconds_between(seen[0], seen[1]) >= 2.0);
+  REQUIRE(client.wait_idle(10s));  // the first request no longer holds the one place in flight
   Answer after_pause;
   CHECK(client.submit(post(server), after_pause.callback()));
   CHECK(after_pause.wait(10s));
@@ -199,10 +203,14 @@ TEST_CASE("a 429 with Retry-After is retried no sooner than it asks, and new req
 
 TEST_CASE("a Retry-After longer than the longest backoff fails the request at once instead of holding it") {
   HttpServer server(scripted({429}, "3600"));
-  AsyncClient client(quick_settings());  // max_backoff 2 s
+  ClientSettings settings = quick_settings();
+  settings.max_backoff = 8s;  // the default
+  AsyncClient client(settings);
   const auto submitted = std::chrono::steady_clock::now();
   const auto response = ask(client, post(server));
-  CHECK(std::chrono::steady_clock::now() - submitted < 2s);
+  // At once: a few milliseconds over loopback. Held, it would take max_backoff at least: half of it tells
+  // the two apart however loaded the machine.
+  CHECK(std::chrono::steady_clock::now() - submitted < 4s);
   CHECK(response.outcome == Outcome::http_error);
   CHECK(response.status == 429);
   CHECK(response.attempts == 1);

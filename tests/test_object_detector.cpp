@@ -41,7 +41,7 @@ TEST_CASE("object_detector on Megamind over RTP reports its model's detections: 
   ChildProcess detector(painted_head({"--rtp-port", "0", "--threshold", "0.3", "--classes", "red", "--jsonl",
                                       dir.file("objects.jsonl"), "--stats-interval", "2", "--ready-file", dir.file("ready.json")}),
                         dir.file("stdout"), dir.file("stderr"));
-  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")));
+  test_support::stream_megamind_to(test_support::rtp_port_in(dir.file("ready.json")), dir.file("objects.jsonl"));
   test_support::stop_cleanly(detector);
 
   const auto results = test_support::results_in(dir.file("objects.jsonl"));

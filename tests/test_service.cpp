@@ -414,7 +414,8 @@ class Stuck : public elaborator::Elaborator<Stuck> {
   friend Elaborator;
   std::vector<elaborator::Detection> classify(const elaborator::Frame&) {
     classify_entered = true;
-    while (!classify_released) std::this_thread::sleep_for(10ms);
+    // Hangs until the test lets it go, bounded like every wait in a test (a minute: longer than the test).
+    test_support::wait_until([] { return classify_released.load(); }, 60s);
     return {};
   }
 };

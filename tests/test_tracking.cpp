@@ -349,9 +349,16 @@ TEST_CASE("a still picture streamed live for 10 s: few frames classified, an app
   const auto frames_late = static_cast<double>(first->frame) - appears;
   const double processing_ms = std::chrono::duration<double, std::milli>(first->times.classify_end - first->times.arrival).count();
   const double late_ms = frames_late * 1000.0 / 30 + processing_ms;
-  INFO("first seen at frame " << first->frame << " (painted from " << appears << "), " << late_ms << " ms after it arrived");
+  INFO("first seen at frame " << first->frame << " (painted from " << appears << "), " << late_ms << " ms after it arrived ("
+                              << processing_ms << " ms of processing)");
   CHECK(frames_late >= 0);
-  CHECK(late_ms <= 200);
+  // Sampling on change picks the frame it appears in, or close: within 200 ms of stream time (6 frames),
+  // where the maximum interval alone would take up to a second (30 frames). A count of frames, not a time a
+  // loaded machine can stretch.
+  CHECK(frames_late <= 6);
+  // Processing (jitter buffer, decoding, classify) takes tens of milliseconds: not the point here, bounded
+  // generously (by the maximum interval) for a loaded machine or AddressSanitizer.
+  CHECK(processing_ms < 1000);
 }
 
 TEST_CASE("a painted object crossing the line back and forth is counted exactly, each way") {

@@ -106,20 +106,24 @@ function checkAgainstLog(received) {
   return withFaces;
 }
 
-// Switching an elaboration off clears its boxes from the overlay; switching it on draws them again.
-async function checkOverlaySwitch(viewer) {
-  const drawnPixels = () => viewer.evaluate(() => {
+// How many pixels of the viewer's overlay canvas something is drawn on.
+function drawnPixels(viewer) {
+  return viewer.evaluate(() => {
     const canvas = document.getElementById('overlay');
     const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     let drawn = 0;
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) drawn += 1;
     return drawn;
   });
+}
+
+// Switching an elaboration off clears its boxes from the overlay; switching it on draws them again.
+async function checkOverlaySwitch(viewer) {
   const checkbox = viewer.locator('input[data-elaboration="faces"]');
   await checkbox.uncheck();
-  await waitFor('the overlay to clear once its elaboration is switched off', async () => (await drawnPixels()) === 0, 5000);
+  await waitFor('the overlay to clear once its elaboration is switched off', async () => (await drawnPixels(viewer)) === 0, 5000);
   await checkbox.check();
-  await waitFor('the boxes to come back once it is switched on', async () => (await drawnPixels()) > 0, 5000);
+  await waitFor('the boxes to come back once it is switched on', async () => (await drawnPixels(viewer)) > 0, 5000);
 }
 
 // A result whose names and labels are HTML must show as text: nothing in it may become an element.
@@ -177,7 +181,7 @@ async function main() {
       const frames = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
       return withFaces >= wanted && frames > 0;
     }, wantedResults), 60000);
-    await new Promise((resolve) => setTimeout(resolve, 500));  // let the overlay draw the latest boxes
+    await waitFor('the overlay to draw boxes for the screenshot', async () => (await drawnPixels(viewer)) > 0, 5000);
     await viewer.screenshot({ path: path.join(options.out, `viewer-${options.mode}.png`) });
 
     await checkOverlaySwitch(viewer);

@@ -36,6 +36,8 @@ function near(a, b, tolerance) {
   return Math.abs(a - b) <= tolerance;
 }
 
+// Only to let time pass where time passing is the behaviour under test (a box moving on its own), never to
+// wait for something to happen.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A page with the overlay's script, a canvas and the switches' fieldset; `window.feed(name, detections,
@@ -88,10 +90,11 @@ async function checkExtrapolation(page) {
   // Drawn at once where the object is now: its frame was captured processingMs before the result.
   const atResult = (0.1 + 0.2 * processingMs / 1000) * width;
   check(near(first.box.x, atResult, 2), `right after its result the box is at x ${atResult.toFixed(1)} px`, first.box);
-  await sleep(300);  // let time pass: the box must move on its own
+  await sleep(300);  // not synchronisation: let time pass, the box must move on its own
   const later = await page.evaluate(() => ({ now: performance.now(), box: window.boxes()[0] }));
   const moved = later.box.x - first.box.x;
-  const expected = 0.2 * (later.now - first.at) / 1000 * width;
+  // For at most 1 s after its result (a page slowed down by a loaded machine may look later than 300 ms).
+  const expected = 0.2 * Math.min(later.now - first.at, 1000) / 1000 * width;
   check(moved > 20, `a track moving at 0.2 frame widths/s moved right ${moved.toFixed(1)} px in `
     + `${(later.now - first.at).toFixed(0)} ms (more than 20 wanted)`, later.box);
   check(near(moved, expected, 3), `it moved ${moved.toFixed(1)} px, its velocity says ${expected.toFixed(1)}`);
@@ -122,10 +125,11 @@ async function checkGlide(page) {
     'halfway through the glide the box is between where it was and where it goes', step.halfway);
   check(near(step.glided.x, target(at + 200), 1) && near(step.glided.y, 0.3 * height, 1),
     'after the glide the box is where the new result puts it', { glided: step.glided, x: target(at + 200) });
-  await sleep(300);  // and on the page's own clock
+  await sleep(300);  // not synchronisation: let time pass, on the page's own clock
   const later = await page.evaluate(() => ({ now: performance.now(), box: window.boxes()[0] }));
-  check(near(later.box.x, target(later.now), 2), `${(later.now - at).toFixed(0)} ms after the new result the box `
-    + `follows its velocity: x ${later.box.x.toFixed(1)} px, wanted ${target(later.now).toFixed(1)}`);
+  const wanted = target(Math.min(later.now, at + 1000));  // it holds 1 s after its result
+  check(near(later.box.x, wanted, 2), `${(later.now - at).toFixed(0)} ms after the new result the box `
+    + `follows its velocity: x ${later.box.x.toFixed(1)} px, wanted ${wanted.toFixed(1)}`);
   return later.box.color;
 }
 
@@ -193,7 +197,16 @@ async function checkText(page) {
       elements: document.querySelectorAll('img, b').length,
       summary: label ? label.querySelector('.summary').textContent : null };
   }, hostile);
-  await sleep(100);  // an <img> made by mistake would fail to load and run its onerror by now
+  // An <img> made by mistake would have failed to load and run its onerror once one made now on purpose has:
+  // the error of a URL that does not resolve is a task queued, in order, as each image asks for its URL.
+  const probed = await page.evaluate(() => new Promise((resolve) => {
+    const probe = new Image();
+    probe.onerror = () => resolve(true);
+    probe.onload = () => resolve(true);
+    probe.src = 'x';
+    setTimeout(() => resolve(false), 10000);  // the bound of this wait, not a sleep
+  }));
+  check(probed, 'an image made on purpose failed to load within 10 s');
   const ran = await page.evaluate(() => window.injected === 1);
   check(shown.box && shown.box.text === `#3 ${hostile} 100%`, 'a hostile label is drawn as its text', shown.box);
   check(shown.elements === 0 && !ran, 'nothing in a result became an element or ran', { ...shown, ran });
@@ -230,9 +243,15 @@ async function checkRedrawRate(browser) {
     callbacks.ondata(new TextEncoder().encode(JSON.stringify(message)).buffer);
     callbacks.ondata('not json');
     await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
-    const start = { draws, frames: video.getVideoPlaybackQuality().totalVideoFrames, at: performance.now() };
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const end = { draws, frames: video.getVideoPlaybackQuality().totalVideoFrames, at: performance.now() };
+    const presented = () => video.getVideoPlaybackQuality().totalVideoFrames;
+    const start = { draws, frames: presented(), at: performance.now() };
+    // Until the video has presented 30 more frames (a second at 30 frames/s), or 10 s have passed.
+    await new Promise((resolve) => {
+      const next = () => (presented() - start.frames >= 30 ? resolve() : video.requestVideoFrameCallback(next));
+      video.requestVideoFrameCallback(next);
+      setTimeout(resolve, 10000);  // the bound of this wait, not a sleep
+    });
+    const end = { draws, frames: presented(), at: performance.now() };
     watching.detach();
     return { start, end, results: watching.results.length, canvas: document.getElementById('overlay').width };
   }, tracked(1, 0.1, 0.1, 0.1, 0));

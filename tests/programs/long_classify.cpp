@@ -16,7 +16,7 @@ class LongClassify : public elaborator::Elaborator<LongClassify> {
   friend Elaborator;
   std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
     if (!announced_.exchange(true)) elaborator::log("classify started on frame {}", frame.index());
-    std::this_thread::sleep_for(duration_);
+    std::this_thread::sleep_for(duration_);  // the behaviour under test (a slow or stuck model), not synchronisation
     return {};
   }
 

@@ -66,6 +66,7 @@ class ChildProcess {
         break;
       }
       if (std::chrono::steady_clock::now() >= deadline) break;
+      // The poll interval of this bounded wait for the exit (waitpid has no timeout): not synchronisation.
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return exit_status_;

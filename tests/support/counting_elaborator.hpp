@@ -34,7 +34,7 @@ class CountingElaborator : public elaborator::Elaborator<CountingElaborator> {
       : CountingElaborator(std::move(options), std::chrono::milliseconds(params.at("delay_ms").get<int>())) {}
 
   std::vector<elaborator::Detection> classify(const elaborator::Frame& frame) {
-    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);  // a slow model, the behaviour under test
     std::vector<elaborator::Detection> detections;
     for (int i = 0; i < detections_per_frame_; ++i) {
       detections.push_back({std::to_string(frame.index()), static_cast<float>(i % 100) / 100.0F, {0.25F, 0.25F, 0.5F, 0.5F}});

@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <optional>
 #include <regex>
-#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -41,11 +40,14 @@ inline std::vector<nlohmann::json> results_in(const std::string& path) {
   return results;
 }
 
-// What "stops within a second" allows: under AddressSanitizer the leak check at exit takes time of its own.
+// What the tests of "stops within a second" (README.md, docs/library.md) allow. The bound is the point, made
+// generous for a loaded machine and for AddressSanitizer (whose leak check at exit takes time of its own):
+// a program stops in a few hundred milliseconds, a stuck classify() adding elaborator::stop_grace (500 ms)
+// at most, while one that waited for the stuck classify() (a minute in the test) or for a packet would not.
 #ifdef ELABORATOR_TEST_SANITIZED
-inline constexpr std::chrono::milliseconds stop_deadline{2000};
+inline constexpr std::chrono::milliseconds stop_deadline{8000};
 #else
-inline constexpr std::chrono::milliseconds stop_deadline{1000};
+inline constexpr std::chrono::milliseconds stop_deadline{5000};
 #endif
 
 inline bool exited_cleanly(const std::optional<int>& status) {
@@ -82,14 +84,16 @@ inline std::uint16_t rtp_port_in(const std::string& ready_file, const std::strin
 }
 
 // Streams Megamind.avi in real time (about 11 s) as VP8 RTP to a program and waits until it was all sent,
-// then a little longer for the last frames to be classified.
-inline void stream_megamind_to(std::uint16_t port) {
+// then until the program's results in the JSON Lines file `results` have stopped coming (for a second: the
+// last frames are classified then; how many results a run has is not known in advance).
+inline void stream_megamind_to(std::uint16_t port, const std::string& results) {
   if (!std::filesystem::exists(megamind)) FAIL("missing " << megamind << ": install Debian's opencv-doc");
   SenderSettings settings;
   settings.file = megamind;
   RtpSender sender(port, settings);
   REQUIRE(sender.wait_until_sent(std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(wait_until_steady([&] { return read_file(results).size(); }, [] { return true; }, std::chrono::seconds(1),
+                          std::chrono::seconds(30)));
 }
 
 // Stops a program with SIGTERM, as a user's Ctrl-C would, and checks that it exits 0.

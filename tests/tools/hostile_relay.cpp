@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   relay.set_hostility(args["hostility"].as<double>());
   std::printf("send RTP to 127.0.0.1:%u\n", relay.port());
   std::fflush(stdout);
+  // Not a test: a tool run by hand, which relays for --seconds.
   std::this_thread::sleep_for(std::chrono::seconds(args["seconds"].as<int>()));
   for (const auto& [fault, count] : relay.faults()) std::printf("%s: %d packets\n", fault.c_str(), count);
   return 0;
