@@ -143,9 +143,11 @@ class Elaborator : public Elaboration {
   // "summary" field.
   void publish(const Frame& frame, const std::vector<Det>& detections, nlohmann::json summary = nullptr) {
     const TimePoint sent = Clock::now();
-    core_.publish(make_result_message(frame, core_.options().name, core_.next_sequence(), detections, sent,
-                                      std::move(summary)),
-                  frame.times(), sent);
+    const std::uint64_t sequence = core_.next_sequence();
+    if (core_.has_sinks()) {
+      core_.send(make_result_message(frame, core_.options().name, sequence, detections, sent, std::move(summary)));
+    }
+    core_.count_result(frame.times(), sent);
   }
 
   [[nodiscard]] const ElaborationOptions& options() const { return core_.options(); }

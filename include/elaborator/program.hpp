@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <optional>
-#include <thread>
 
 namespace elaborator {
 
@@ -53,11 +52,8 @@ inline int run_until_stopped(const cli::Arguments& args) {
     if (dispatcher) dispatcher->start();
     ready.enable(control ? std::optional(control->endpoint()) : std::nullopt);  // everything listens now
   };
-  const auto finished = [&](std::chrono::milliseconds timeout) {
-    if (!control && !dispatcher) return service.wait_for(timeout);
-    std::this_thread::sleep_for(timeout);  // a service runs until it is told to stop
-    return false;
-  };
+  // A service (control API, rooms) runs until it is told to stop.
+  const auto finished = [&] { return !control && !dispatcher && service.wait_for(std::chrono::milliseconds(0)); };
   const auto stop_within = [&](std::chrono::milliseconds grace) {
     if (control) control->stop();  // no change may start while everything stops
     if (dispatcher) dispatcher->stop();  // what it made in Janus goes, then its streams

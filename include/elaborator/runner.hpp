@@ -5,13 +5,17 @@
 #include "detail/log.hpp"
 #include "registry.hpp"
 
+#include <semaphore.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <unistd.h>
 
 namespace elaborator {
 
@@ -22,6 +26,8 @@ class StopSignals {
  public:
   StopSignals() {
     received() = 0;
+    while (sem_trywait(&semaphore()) == 0) {
+    }
     struct sigaction action {};
     action.sa_handler = &StopSignals::handle;
     sigemptyset(&action.sa_mask);
@@ -45,15 +51,38 @@ class StopSignals {
   // The signal that asked to stop, or 0.
   [[nodiscard]] int requested() const { return received().load(); }
 
+  // Waits at most `timeout` for a stop signal (woken by it at once, not polling); true if one came.
+  bool wait_for(std::chrono::milliseconds timeout) const {
+    timespec until{};
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    const auto nanoseconds = std::chrono::nanoseconds(timeout).count() + until.tv_nsec;
+    until.tv_sec += static_cast<time_t>(nanoseconds / 1'000'000'000);
+    until.tv_nsec = static_cast<long>(nanoseconds % 1'000'000'000);
+    while (requested() == 0 && sem_clockwait(&semaphore(), CLOCK_MONOTONIC, &until) != 0 && errno == EINTR) {
+    }
+    return requested() != 0;
+  }
+
  private:
   static std::atomic<int>& received() {
     static std::atomic<int> signal_number{0};
     return signal_number;
   }
 
+  // Posted by the handler (sem_post is async-signal-safe), so that wait_for() wakes when the signal comes.
+  static sem_t& semaphore() {
+    struct Semaphore {
+      Semaphore() { sem_init(&value, 0, 0); }
+      sem_t value;
+    };
+    static Semaphore semaphore;
+    return semaphore.value;
+  }
+
   static void handle(int signal_number) {
     int none = 0;
     if (!received().compare_exchange_strong(none, signal_number)) _exit(128 + signal_number);
+    sem_post(&semaphore());
   }
 
   struct sigaction previous_int_ {};
@@ -70,7 +99,7 @@ namespace detail {
 // The main loop of a program: start, wait for the end of the sources or a stop signal, stop. Returns the
 // exit code: 0, or 1 if it could not start (the reason is logged). If a hook is still running `stop_grace`
 // after the stop, the process exits at once (code 0, sinks flushed): a thread cannot be cancelled, and
-// destructors would wait for it.
+// destructors would wait for it. `finished()` says, without waiting, whether every source has ended.
 template <class Start, class Finished, class StopWithin>
 int run_until_stopped(Start start, Finished finished, StopWithin stop_within) {
   const StopSignals signals;
@@ -80,8 +109,9 @@ int run_until_stopped(Start start, Finished finished, StopWithin stop_within) {
     log("cannot start: {}", e.what());
     return 1;
   }
-  // A signal handler can do nothing but set a flag, so look at it often enough to stop well within a second.
-  while (signals.requested() == 0 && !finished(std::chrono::milliseconds(25))) {
+  // A signal wakes the wait at once; the end of the sources (files) is seen within the interval.
+  constexpr auto finished_interval = std::chrono::milliseconds(100);
+  while (!signals.wait_for(finished_interval) && !finished()) {
   }
   if (const int signal_number = signals.requested(); signal_number != 0) log("stopping on signal {}", signal_number);
   if (!stop_within(stop_grace)) {
@@ -96,7 +126,7 @@ int run_until_stopped(Start start, Finished finished, StopWithin stop_within) {
 // Runs every stream and elaboration of a registry the program filled itself, until they all end (files) or
 // SIGINT/SIGTERM, then stops them (flushing sinks, printing summaries). Returns 0.
 inline int run_until_stopped(Registry& registry) {
-  return detail::run_until_stopped([] {}, [&](std::chrono::milliseconds timeout) { return registry.wait_for(timeout); },
+  return detail::run_until_stopped([] {}, [&] { return registry.wait_for(std::chrono::milliseconds(0)); },
                                    [&](std::chrono::milliseconds grace) { return registry.stop_within(grace); });
 }
 

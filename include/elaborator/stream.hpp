@@ -1,12 +1,14 @@
 #pragma once
 // One video stream, received and decoded once, whatever number of elaborations run on it.
 //
-// A Stream owns a GStreamer pipeline that ends in an appsink (built by detail/stream_pipeline.hpp) and a
-// thread that pulls decoded pictures from it and hands each one to every subscriber: this file is that
-// receive, stall and delivery loop. For RTP sources every packet is checked on arrival, before the jitter
-// buffer (detail/rtp_packet_check.hpp): packets from another sender, not RTP or of another payload type are
-// dropped and counted, and the arrival time of each frame's first packet is remembered so results can
-// report the latency from the network to the result.
+// A Stream owns a GStreamer pipeline that ends in an appsink (built by detail/stream_pipeline.hpp). Each
+// decoded picture is handed to every subscriber on the streaming thread that decoded it, as it comes: no
+// other thread to wake, no queue between the decoder and the elaborations' own queues. A thread of the
+// stream's watches the bus (errors, end of stream) and stalls. This file is that delivery and watching.
+// For RTP sources every packet is checked on arrival, before the jitter buffer (detail/rtp_packet_check.hpp):
+// packets from another sender, not RTP or of another payload type are dropped and counted, and the arrival
+// time of each frame's first packet is remembered so results can report the latency from the network to
+// the result.
 //
 // Nothing on the network can stop it: undecodable data is counted as decode errors, and a pipeline that
 // fails on a live source is rebuilt (counted as a restart).
@@ -81,22 +83,25 @@ class Stream final : public PictureFeed {
   // Builds the pipeline and starts receiving. Throws elaborator::Error for what a user must fix: a pipeline
   // that does not parse, a port in use, a file that does not exist.
   void start() {
-    if (receiver_.joinable()) throw Error(fmt::format("stream {}: already started", id_));
+    if (watcher_.joinable()) throw Error(fmt::format("stream {}: already started", id_));
     pipeline_ = std::make_unique<detail::StreamPipeline>(source_, id_);
     bound_port_.store(pipeline_->port());
     if (packets_) watch_packets();
     start_keyframe_requests();
+    pipeline_->on_picture(&Stream::deliver, this);
+    last_frame_.store(Clock::now().time_since_epoch().count());
     pipeline_->play(describe(source_));
     detail::log("stream {}: receiving {}", id_, describe(source()));
-    receiver_ = std::jthread([this](std::stop_token stop) { receive(stop); });
+    watcher_ = std::jthread([this](std::stop_token stop) { watch(stop); });
   }
 
   // Stops receiving and releases the pipeline. Safe to call more than once, and from any thread but the
-  // stream's own (that is, not from a subscriber).
+  // stream's streaming thread (that is, not from a subscriber).
   void stop() {
-    if (receiver_.joinable()) {
-      receiver_.request_stop();
-      receiver_.join();
+    if (watcher_.joinable()) {
+      watcher_.request_stop();
+      pipeline_->wake();
+      watcher_.join();
     }
     if (pipeline_) pipeline_->stop();  // the port is free again
     if (keyframes_) keyframes_->stop();
@@ -149,7 +154,8 @@ class Stream final : public PictureFeed {
   }
 
  private:
-  static constexpr auto pull_timeout = std::chrono::milliseconds(50);
+  // How often the watching thread looks for a stall when the bus is quiet.
+  static constexpr auto watch_interval = std::chrono::milliseconds(250);
   static constexpr auto restart_delay = std::chrono::milliseconds(500);
 
   void start_keyframe_requests() {
@@ -176,20 +182,18 @@ class Stream final : public PictureFeed {
     gst_pad_add_probe(ordered.get(), GST_PAD_PROBE_TYPE_BUFFER, &Stream::on_ordered_packet, this, nullptr);
   }
 
-  // --- the receiving thread ---
+  // --- the watching thread: the bus and stalls ---
 
-  void receive(const std::stop_token& stop) {
+  void watch(const std::stop_token& stop) {
+    bool can_go_on = true;
     bool end_of_stream = false;
-    last_frame_ = Clock::now();
-    while (!stop.stop_requested()) {
+    while (!stop.stop_requested() && can_go_on && !end_of_stream) {
       if (live()) watch_for_stall();
-      if (detail::SamplePtr sample = pipeline_->pull(pull_timeout)) {
-        deliver(std::move(sample));
-        continue;
+      if (const detail::MessagePtr message = pipeline_->wait_message(watch_interval)) {
+        can_go_on = handle(message.get(), end_of_stream);
       }
-      // The appsink is empty: only now can an end of stream on the bus mean that nothing more will come.
-      if (end_of_stream || !handle_bus_messages(end_of_stream)) break;
     }
+    // The pictures are delivered on the streaming thread before its end of stream reaches the bus: none is left.
     if (!stop.stop_requested()) {
       const std::lock_guard lock(subscribers_mutex_);
       ended_.store(true);
@@ -198,31 +202,28 @@ class Stream final : public PictureFeed {
   }
 
   // Returns false when the stream cannot go on (a file that failed); sets end_of_stream on EOS.
-  bool handle_bus_messages(bool& end_of_stream) {
-    while (const detail::MessagePtr message = pipeline_->pop_message()) {
-      switch (GST_MESSAGE_TYPE(message.get())) {
-        case GST_MESSAGE_WARNING:
-          ++decode_errors_;
-          warnings_("stream {}: {}", id_, detail::describe_message(message.get()));
-          request_keyframe("decode error");
-          break;
-        case GST_MESSAGE_ERROR:
-          ++decode_errors_;
-          if (!live()) {
-            detail::log("stream {}: {}; the stream ends here", id_, detail::describe_message(message.get()));
-            return false;
-          }
-          errors_("stream {}: {}; restarting the pipeline", id_, detail::describe_message(message.get()));
-          restart_pipeline();
-          return true;
-        case GST_MESSAGE_EOS:
-          end_of_stream = true;
-          break;
-        default:
-          break;
-      }
+  bool handle(GstMessage* message, bool& end_of_stream) {
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_WARNING:
+        ++decode_errors_;
+        warnings_("stream {}: {}", id_, detail::describe_message(message));
+        request_keyframe("decode error");
+        return true;
+      case GST_MESSAGE_ERROR:
+        ++decode_errors_;
+        if (!live()) {
+          detail::log("stream {}: {}; the stream ends here", id_, detail::describe_message(message));
+          return false;
+        }
+        errors_("stream {}: {}; restarting the pipeline", id_, detail::describe_message(message));
+        restart_pipeline();
+        return true;
+      case GST_MESSAGE_EOS:
+        end_of_stream = true;
+        return true;
+      default:
+        return true;
     }
-    return true;
   }
 
   // A live pipeline that failed is set back to NULL and started again; the UDP port stays the same.
@@ -234,13 +235,12 @@ class Stream final : public PictureFeed {
     if (std::string reason; !pipeline_->resume(reason)) errors_("stream {}: restart failed: {}", id_, reason);
   }
 
-  // On the receiving thread: no frame for stall_timeout is a stall; ask for a keyframe each time it lasts
-  // that long again, and say when frames come back.
+  // No frame for stall_timeout is a stall; ask for a keyframe each time it lasts that long again. deliver()
+  // says when frames come back.
   void watch_for_stall() {
     const TimePoint now = Clock::now();
-    if (now - last_frame_ < stall_timeout || now - last_stall_request_ < stall_timeout) return;
-    if (!stalled_) {
-      stalled_ = true;
+    if (now - last_frame() < stall_timeout || now - last_stall_request_ < stall_timeout) return;
+    if (!stalled_.exchange(true)) {
       ++stalls_;
       detail::log("stream {}: no frame decoded for {} s{}", id_, stall_timeout.count(),
                   frames_decoded_ == 0 ? " since start" : "");
@@ -249,13 +249,19 @@ class Stream final : public PictureFeed {
     request_keyframe(frames_decoded_ == 0 ? "no keyframe yet" : "stall");
   }
 
+  [[nodiscard]] TimePoint last_frame() const { return TimePoint(Clock::duration(last_frame_.load())); }
+
+  // --- on GStreamer's streaming thread: each decoded picture, to every subscriber ---
+
+  static void deliver(detail::SamplePtr sample, void* self) { static_cast<Stream*>(self)->deliver(std::move(sample)); }
+
   void deliver(detail::SamplePtr sample) {
     const TimePoint decoded = Clock::now();
-    if (stalled_) {
-      stalled_ = false;
-      detail::log("stream {}: frames again after {:.1f} s", id_, std::chrono::duration<double>(decoded - last_frame_).count());
+    if (stalled_.exchange(false)) {
+      detail::log("stream {}: frames again after {:.1f} s", id_,
+                  std::chrono::duration<double>(decoded - last_frame()).count());
     }
-    last_frame_ = decoded;
+    last_frame_.store(decoded.time_since_epoch().count());
     GstBuffer* buffer = gst_sample_get_buffer(sample.get());
     GstCaps* caps = gst_sample_get_caps(sample.get());
     if (buffer == nullptr || caps == nullptr || !update_video_info(caps)) {
@@ -394,7 +400,7 @@ class Stream final : public PictureFeed {
   std::condition_variable delivered_;
   std::vector<StreamSubscriber*> subscribers_;
   StreamSubscriber* calling_ = nullptr;
-  std::vector<StreamSubscriber*> delivering_;  // the stream's thread's copy, reused
+  std::vector<StreamSubscriber*> delivering_;  // the streaming thread's copy, reused
   // RTP sources: made with the stream, as the statistics read its counters from any thread.
   std::unique_ptr<detail::RtpPacketCheck> packets_;
   std::unique_ptr<detail::StreamPipeline> pipeline_;
@@ -404,11 +410,12 @@ class Stream final : public PictureFeed {
   std::unique_ptr<detail::KeyframeRequester> keyframes_;  // RTP with an RTCP port only
   // The same, for the statistics: another thread may read them while start() makes it.
   std::atomic<const detail::KeyframeRequester*> keyframes_seen_{nullptr};
-  // Only touched by the receiving thread:
-  TimePoint last_frame_;
-  TimePoint last_stall_request_;
-  bool stalled_ = false;
-  std::jthread receiver_;
+  // When the last picture was decoded (Clock's ticks), and whether the stream is stalled: written by the
+  // streaming thread and the watching thread.
+  std::atomic<Clock::rep> last_frame_{0};
+  std::atomic<bool> stalled_{false};
+  TimePoint last_stall_request_;  // the watching thread's own
+  std::jthread watcher_;
 
   std::atomic<std::uint16_t> bound_port_{0};
   std::atomic<bool> ended_{false};

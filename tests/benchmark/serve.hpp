@@ -96,7 +96,8 @@ inline int serve(const ServeSettings& settings) {
     registry.add_stream(id, source, std::move(workers));
   }
   const elaborator::StopSignals signals;
-  while (signals.requested() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!signals.wait_for(std::chrono::seconds(1))) {
+  }
   registry.stop();
   nlohmann::json all = nlohmann::json::array();
   for (const auto& stream : registry.streams()) {

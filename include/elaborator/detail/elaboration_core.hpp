@@ -113,9 +113,16 @@ class ElaborationCore final : public StreamSubscriber {
     finished_changed_.wait(lock, [this] { return finished_; });
   }
 
-  // Sends a result to every sink and accounts for it, stage by stage.
-  void publish(const Message& message, const FrameTimes& times, TimePoint sent) {
+  // Whether a result goes anywhere: without a sink (a benchmark, a hook that only counts) none is made.
+  [[nodiscard]] bool has_sinks() const { return !options_.sinks.empty(); }
+
+  // Sends a result to every sink.
+  void send(const Message& message) {
     for (const auto& sink : options_.sinks) sink->write(message);
+  }
+
+  // Accounts for a result, sent or not, stage by stage.
+  void count_result(const FrameTimes& times, TimePoint sent) {
     ++results_sent_;
     const std::lock_guard lock(histograms_mutex_);
     record(&Stages::decode, milliseconds_between(times.arrival, times.decoded));

@@ -2,7 +2,8 @@
 // A stream's GStreamer pipeline, built from its source: the description parsed (pipeline_description.hpp),
 // the appsink set up for I420 pictures (few and the newest for a live source; the decoder waits for a file),
 // and for RTP a UDP socket of our own given to udpsrc, so that a port in use is an error at once and the
-// port stays ours while the pipeline restarts. Stream (stream.hpp) runs it; nothing here runs a thread.
+// port stays ours while the pipeline restarts. Stream (stream.hpp) runs it; nothing here runs a thread of
+// its own (pictures are handed over on GStreamer's streaming thread).
 
 #include "../error.hpp"
 #include "../source.hpp"
@@ -68,17 +69,31 @@ class StreamPipeline {
     rtp_socket_.reset();
   }
 
-  // The next decoded picture, or none within `timeout`.
-  SamplePtr pull(std::chrono::milliseconds timeout) {
-    return SamplePtr(gst_app_sink_try_pull_sample(GST_APP_SINK(appsink_.get()),
-                                                  static_cast<GstClockTime>(timeout.count()) * GST_MSECOND));
+  // Calls `deliver` with each decoded picture, on the streaming thread that decoded it (no hand-over to
+  // another thread, no queue). Before play().
+  void on_picture(void (*deliver)(SamplePtr, void*), void* data) {
+    deliver_ = deliver;
+    deliver_data_ = data;
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = &StreamPipeline::new_sample;
+    gst_app_sink_set_callbacks(GST_APP_SINK(appsink_.get()), &callbacks, this, nullptr);
   }
 
-  // The next error, warning or end of stream on the bus, if any.
-  MessagePtr pop_message() {
+  // The next error, warning or end of stream on the bus, waiting at most `timeout` (or until wake()):
+  // none if there was none.
+  MessagePtr wait_message(std::chrono::milliseconds timeout) {
     const GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
-    constexpr auto wanted = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
-    return MessagePtr(gst_bus_pop_filtered(bus.get(), wanted));
+    constexpr auto wanted = static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS |
+                                                        GST_MESSAGE_APPLICATION);
+    MessagePtr message(gst_bus_timed_pop_filtered(bus.get(), static_cast<GstClockTime>(timeout.count()) * GST_MSECOND,
+                                                  wanted));
+    return message && GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_APPLICATION ? MessagePtr() : std::move(message);
+  }
+
+  // Ends a wait_message() in progress at once.
+  void wake() {
+    gst_element_post_message(pipeline_.get(),
+                             gst_message_new_application(GST_OBJECT(pipeline_.get()), gst_structure_new_empty("wake")));
   }
 
   [[nodiscard]] GstPtr<GstElement> element(const char* name) const {
@@ -124,10 +139,8 @@ class StreamPipeline {
     GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420");
     gst_app_sink_set_caps(GST_APP_SINK(appsink_.get()), caps);
     gst_caps_unref(caps);
-    // Live: a few pictures at most wait in the appsink (the newest win); not live: the decoder waits for us.
-    const bool live = is_live(source);
-    gst_app_sink_set_max_buffers(GST_APP_SINK(appsink_.get()), live ? 8 : 2);
-    gst_app_sink_set_drop(GST_APP_SINK(appsink_.get()), live ? TRUE : FALSE);
+    // Pictures are taken as they come (on_picture), so none waits here: the decoder waits, for a source that
+    // is not live, only while a subscriber does.
     if (const auto* file = std::get_if<FileSource>(&source)) {
       g_object_set(appsink_.get(), "sync", file->realtime ? TRUE : FALSE, nullptr);
     } else if (!user_pipeline) {
@@ -159,7 +172,15 @@ class StreamPipeline {
     return socket;
   }
 
+  static GstFlowReturn new_sample(GstAppSink* appsink, gpointer self) {
+    auto* pipeline = static_cast<StreamPipeline*>(self);
+    if (SamplePtr sample{gst_app_sink_pull_sample(appsink)}) pipeline->deliver_(std::move(sample), pipeline->deliver_data_);
+    return GST_FLOW_OK;
+  }
+
   std::string stream_id_;
+  void (*deliver_)(SamplePtr, void*) = nullptr;
+  void* deliver_data_ = nullptr;
   GObjectPtr<GSocket> rtp_socket_;  // RTP sources: the socket udpsrc receives on
   GstPtr<GstElement> pipeline_;
   GstPtr<GstElement> appsink_;
