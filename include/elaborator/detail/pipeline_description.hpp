@@ -31,7 +31,10 @@ inline CodecElements codec_elements(Codec codec) {
   switch (codec) {
     case Codec::vp8: return {"VP8", "rtpvp8depay", "vp8dec"};
     case Codec::vp9: return {"VP9", "rtpvp9depay", "vp9dec"};
-    case Codec::h264: return {"H264", "rtph264depay", "h264parse ! avdec_h264"};
+    // One decoding thread: FFmpeg's frame threading holds frames back (p99 arrival to decoded of 150-450 ms
+    // at 720p30 on two busy cores, against 56 ms with one thread; slice threading 257 ms), and one core
+    // decodes 720p in a few milliseconds. docs/performance.md has the figures.
+    case Codec::h264: return {"H264", "rtph264depay", "h264parse ! avdec_h264 max-threads=1"};
   }
   return {"VP8", "rtpvp8depay", "vp8dec"};
 }
