@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 65536) return -1;
-  namespace detail = elaborator::janus::detail;
+  namespace detail = elaborator::detail;
   try {
     const auto answer = detail::parse_answer(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
     try {

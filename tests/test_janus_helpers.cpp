@@ -134,14 +134,14 @@ TEST_CASE("publisher events are read from what Janus's HTTP event handler posts,
 }
 
 TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a publisher without video says so") {
-  const auto forwarded = janus::detail::forward_from(nlohmann::json::parse(
+  const auto forwarded = elaborator::detail::forward_from(nlohmann::json::parse(
       R"({"videoroom": "rtp_forward", "forwarders": [{"stream_id": 77, "local_rtcp_port": 4000}]})"));
   CHECK(forwarded.stream_id == 77);
   CHECK(forwarded.local_rtcp_port == 4000);
   // What Janus 1.1.2 answers to the older form for a publisher with audio only (seen in tests/e2e/dispatch.mjs).
-  CHECK_THROWS_AS(janus::detail::forward_from(nlohmann::json::parse(
+  CHECK_THROWS_AS(elaborator::detail::forward_from(nlohmann::json::parse(
                       R"({"publisher_id": 4242, "room": 1234, "rtp_stream": {"host": "127.0.0.1", "warning": "deprecated_api"}})")),
                   janus::NoVideoError);
-  CHECK_THROWS_WITH(janus::detail::forward_from(nlohmann::json::parse(R"({"videoroom": "rtp_forward"})")),
+  CHECK_THROWS_WITH(elaborator::detail::forward_from(nlohmann::json::parse(R"({"videoroom": "rtp_forward"})")),
                     Catch::Contains("without a stream id"));
 }

@@ -68,7 +68,9 @@ struct DispatchStats {
   std::uint64_t analysed = 0;          // published streams analysed now
 };
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 // FNV-1a of a room and a publisher: the same replica on every machine and every run.
 inline std::uint64_t publisher_hash(std::uint64_t room, std::uint64_t publisher) {
@@ -130,7 +132,9 @@ class PortPool {
   std::set<std::uint16_t> taken_;
 };
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 class Dispatcher {
  public:

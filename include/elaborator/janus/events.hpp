@@ -27,7 +27,9 @@ struct PublisherEvent {
   std::vector<std::string> video_mids;  // publishing: the mids of its video streams that are on
 };
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 inline std::uint64_t positive_id(const nlohmann::json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
@@ -47,7 +49,7 @@ inline std::vector<std::string> video_mids_in(const nlohmann::json& data) {
   return mids;
 }
 
-inline void add_publisher_event(const nlohmann::json& event, std::vector<PublisherEvent>& out) {
+inline void add_publisher_event(const nlohmann::json& event, std::vector<janus::PublisherEvent>& out) {
   if (!event.is_object() || !event.contains("event") || !event["event"].is_object()) return;
   const auto& body = event["event"];
   if (!body.contains("plugin") || body["plugin"] != "janus.plugin.videoroom") return;
@@ -55,22 +57,24 @@ inline void add_publisher_event(const nlohmann::json& event, std::vector<Publish
   const auto& data = body["data"];
   if (!data.contains("event") || !data["event"].is_string()) return;
   const std::string what = data["event"].get<std::string>();
-  PublisherEvent parsed;
+  janus::PublisherEvent parsed;
   parsed.room = positive_id(data, "room");
   parsed.publisher = positive_id(data, "id");
   if (parsed.room == 0 || parsed.publisher == 0) return;
   if (what == "published" || what == "updated") {
-    parsed.kind = PublisherEvent::Kind::publishing;
+    parsed.kind = janus::PublisherEvent::Kind::publishing;
     parsed.video_mids = video_mids_in(data);
   } else if (what == "unpublished" || what == "leaving" || what == "kicked") {
-    parsed.kind = PublisherEvent::Kind::gone;
+    parsed.kind = janus::PublisherEvent::Kind::gone;
   } else {
     return;
   }
   out.push_back(std::move(parsed));
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 // The publisher events in the body of an event handler's POST, in their order.
 inline std::vector<PublisherEvent> publisher_events(const nlohmann::json& body) {

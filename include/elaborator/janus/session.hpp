@@ -19,7 +19,9 @@
 
 namespace elaborator::janus {
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 // Fields of an answer that may be missing or of another type: a fallback then, never an exception (a const
 // json's operator[] on a missing key is undefined behaviour, and value() throws on a type mismatch).
@@ -72,7 +74,9 @@ inline nlohmann::json plugin_data(const nlohmann::json& answer, std::string_view
   return data;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 class Session {
  public:

@@ -47,15 +47,17 @@ inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
         {"buffermsg", true}}});
 }
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 // The mountpoint in the Streaming plugin's answer to "create".
-inline Mountpoint mountpoint_from(const nlohmann::json& answer) {
+inline janus::Mountpoint mountpoint_from(const nlohmann::json& answer) {
   const auto stream = answer.find("stream");
   if (stream == answer.end() || !stream->is_object() || !stream->contains("id") || !(*stream)["id"].is_number_unsigned()) {
     throw Error(fmt::format("creating a mountpoint: an answer without the stream: {}", answer.dump()));
   }
-  Mountpoint created;
+  janus::Mountpoint created;
   created.id = (*stream)["id"].get<std::uint64_t>();
   const auto ports = stream->find("ports");
   if (ports == stream->end() || !ports->is_array()) return created;
@@ -72,7 +74,9 @@ inline Mountpoint mountpoint_from(const nlohmann::json& answer) {
   return created;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 inline Mountpoint create_mountpoint(Session& session, const MountpointSpec& spec) {
   nlohmann::json body{{"request", "create"}, {"type", "rtp"}, {"name", spec.name}, {"permanent", false},
@@ -97,10 +101,12 @@ struct MountpointInfo {
   std::string description;
 };
 
-namespace detail {
+}  // namespace elaborator::janus
 
-inline std::vector<MountpointInfo> mountpoints_from(const nlohmann::json& answer) {
-  std::vector<MountpointInfo> mountpoints;
+namespace elaborator::detail {
+
+inline std::vector<janus::MountpointInfo> mountpoints_from(const nlohmann::json& answer) {
+  std::vector<janus::MountpointInfo> mountpoints;
   const auto list = answer.find("list");
   if (list == answer.end() || !list->is_array()) return mountpoints;
   for (const auto& m : *list) {
@@ -110,7 +116,9 @@ inline std::vector<MountpointInfo> mountpoints_from(const nlohmann::json& answer
   return mountpoints;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 // Every mountpoint the Streaming plugin has (but those it keeps private).
 inline std::vector<MountpointInfo> list_mountpoints(Session& session) {

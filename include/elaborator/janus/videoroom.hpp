@@ -17,11 +17,13 @@ struct Publisher {
   std::string display;
 };
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 // The publishers in the VideoRoom's answer to "listparticipants"; entries that are not whole are skipped.
-inline std::vector<Publisher> publishers_from(const nlohmann::json& answer) {
-  std::vector<Publisher> publishers;
+inline std::vector<janus::Publisher> publishers_from(const nlohmann::json& answer) {
+  std::vector<janus::Publisher> publishers;
   const auto participants = answer.find("participants");
   if (participants == answer.end() || !participants->is_array()) return publishers;
   for (const auto& p : *participants) {
@@ -34,7 +36,9 @@ inline std::vector<Publisher> publishers_from(const nlohmann::json& answer) {
   return publishers;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 // The participants of a room that are publishing right now.
 inline std::vector<Publisher> list_publishers(Session& session, std::uint64_t room) {
@@ -66,7 +70,9 @@ class NoVideoError : public Error {
   using Error::Error;
 };
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key, std::uint64_t most) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
@@ -75,21 +81,23 @@ inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key, 
 }
 
 // The forward in the VideoRoom's answer to "rtp_forward", in either of its forms.
-inline Forward forward_from(const nlohmann::json& answer) {
-  Forward forward;
+inline janus::Forward forward_from(const nlohmann::json& answer) {
+  janus::Forward forward;
   if (const auto forwarders = answer.find("forwarders");
       forwarders != answer.end() && forwarders->is_array() && !forwarders->empty()) {
     forward.stream_id = unsigned_in((*forwarders)[0], "stream_id", UINT64_MAX);
     forward.local_rtcp_port = static_cast<std::uint16_t>(unsigned_in((*forwarders)[0], "local_rtcp_port", 65535));
   } else if (const auto legacy = answer.find("rtp_stream"); legacy != answer.end()) {
     forward.stream_id = unsigned_in(*legacy, "video_stream_id", UINT64_MAX);
-    if (forward.stream_id == 0) throw NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
+    if (forward.stream_id == 0) throw janus::NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
   }
   if (forward.stream_id == 0) throw Error(fmt::format("rtp_forward: Janus answered without a stream id: {}", answer.dump()));
   return forward;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 // Forwards a publisher's video. With a mid, the Janus 1.x "streams" form; without, the older form that
 // picks the first video stream (Janus 1.1 still accepts it and answers with a "deprecated_api" warning).
@@ -127,18 +135,20 @@ struct ForwardInfo {
   std::uint16_t port = 0;
 };
 
-namespace detail {
+}  // namespace elaborator::janus
+
+namespace elaborator::detail {
 
 // The forwards in the VideoRoom's answer to "listforwarders"; entries that are not whole are skipped.
-inline std::vector<ForwardInfo> forwards_from(const nlohmann::json& answer) {
-  std::vector<ForwardInfo> forwards;
+inline std::vector<janus::ForwardInfo> forwards_from(const nlohmann::json& answer) {
+  std::vector<janus::ForwardInfo> forwards;
   const auto publishers = answer.find("publishers");
   if (publishers == answer.end() || !publishers->is_array()) return forwards;
   for (const auto& publisher : *publishers) {
     const auto id = unsigned_in(publisher, "publisher_id", UINT64_MAX);
     if (id == 0 || !publisher.contains("forwarders") || !publisher["forwarders"].is_array()) continue;
     for (const auto& f : publisher["forwarders"]) {
-      const ForwardInfo forward{id, unsigned_in(f, "stream_id", UINT64_MAX), string_in(f, "host", ""),
+      const janus::ForwardInfo forward{id, unsigned_in(f, "stream_id", UINT64_MAX), string_in(f, "host", ""),
                                 static_cast<std::uint16_t>(unsigned_in(f, "port", 65535))};
       if (forward.stream_id != 0 && forward.port != 0) forwards.push_back(forward);
     }
@@ -146,7 +156,9 @@ inline std::vector<ForwardInfo> forwards_from(const nlohmann::json& answer) {
   return forwards;
 }
 
-}  // namespace detail
+}  // namespace elaborator::detail
+
+namespace elaborator::janus {
 
 // Every forward of a room's publishers (needs the room's secret).
 inline std::vector<ForwardInfo> list_forwards(Session& session, std::uint64_t room, const std::string& secret) {
