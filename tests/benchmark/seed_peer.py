@@ -583,7 +583,7 @@ plot "{d}/python.dat" using 1:3 with lines lw 2 lc rgb "#c0392b" title "cv2.Vide
 unset logscale y
 set ylabel "CPU (% of one core)"
 set yrange [0:*]
-set key right bottom
+set key horizontal outside top center
 plot "{d}/python-cpu.dat" using 1:2 with lines lw 2 lc rgb "#c0392b" title "cv2.VideoCapture loop", \\
      "{d}/elaborator-cpu.dat" using 1:2 with lines lw 2 lc rgb "#2471a3" title "elaborator", \\
      "{d}/others-cpu.dat" using 1:2 with lines lc rgb "#7f7f7f" title "the rest of the machine (sender excluded)"
@@ -603,6 +603,7 @@ def main():
     p.add_argument("--out", help="directory for the processes' logs (default: a new temporary one)")
     p.add_argument("--json", help="write the figures here")
     p.add_argument("--plot", help="draw latency and CPU over time into this PNG (gnuplot)")
+    p.add_argument("--from-json", metavar="JSON", help="run nothing: summarise (and --plot) a run's saved --json")
     p.add_argument("--role", choices=["sender", "peer"], help=argparse.SUPPRESS)
     p.add_argument("--ports", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -613,6 +614,13 @@ def main():
         return sender(a)
     if a.role == "peer":
         return peer(a)
+    if a.from_json:
+        with open(a.from_json) as f:
+            report = json.load(f)
+        print(summary(report))
+        if a.plot:
+            plot(report, a.plot)
+        return 0
     missing = [m for m in ("cv2", "gi") if importlib.util.find_spec(m) is None]
     if missing:
         fail(f"no module {', '.join(missing)} in {sys.executable}: run it with Debian's /usr/bin/python3 "
