@@ -233,13 +233,21 @@ def listening(port):
     return False
 
 
-def cpu_seconds(pid):
+def process_cpu(pid):
+    """(command name, CPU seconds: user + system, all threads) of a process, or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError):
+            text = f.read()
+        fields = text.rsplit(")", 1)[1].split()  # after the name, which may hold spaces and parentheses
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return text[text.index("(") + 1:text.rindex(")")], seconds
+    except (OSError, ValueError, IndexError):
         return None
+
+
+def cpu_seconds(pid):
+    usage = process_cpu(pid)
+    return usage[1] if usage else None
 
 
 def machine_busy_seconds():
@@ -263,18 +271,8 @@ def resident_mb(pid):
 
 def all_cpu():
     """CPU seconds of every process now: {pid: (command, seconds)}."""
-    out = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    text = f.read()
-                name = text[text.index("(") + 1:text.rindex(")")]
-                fields = text.rsplit(")", 1)[1].split()
-                out[int(entry)] = (name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
+    usage = {int(entry): process_cpu(entry) for entry in os.listdir("/proc") if entry.isdigit()}
+    return {pid: u for pid, u in usage.items() if u is not None}
 
 
 def percentiles(values):
@@ -304,9 +302,9 @@ class Children:
         self.procs = {}
 
     def start(self, name, argv):
-        self.procs[name] = subprocess.Popen(argv, stdout=open(os.path.join(self.out_dir, f"{name}.out"), "w"),
-                                            stderr=open(os.path.join(self.out_dir, f"{name}.err"), "w"),
-                                            stdin=subprocess.DEVNULL)
+        with open(os.path.join(self.out_dir, f"{name}.out"), "w") as out, \
+                open(os.path.join(self.out_dir, f"{name}.err"), "w") as err:
+            self.procs[name] = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         return self.procs[name]
 
     def stop(self, name, timeout):
@@ -397,9 +395,9 @@ def run(a, out_dir):
     except (IndexError, ValueError, KeyError):
         fail(f"the elaborator printed no statistics:\n{children.tail('elaborator')}")
 
-    # Who else used the CPU (alive at the end; CPU during the run).
+    # Who else used the CPU: the processes alive at the end, by name (the total is from /proc/stat).
     ours = {pids["elaborator"], pids["python"], pids["sender"], os.getpid()}
-    others = {}
+    others = {}  # name -> CPU seconds
     for pid, (name, seconds) in others_after.items():
         if pid in ours:
             continue
@@ -494,9 +492,8 @@ def analyse(a, out_dir, measured):
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": {"cores": os.cpu_count(), "load_average_before": [round(x, 2) for x in measured["load"][0]],
                     "load_average_after": [round(x, 2) for x in measured["load"][1]],
-                    "other_processes_cpu_s": {k: round(v, 1) for k, v in
-                                              sorted(measured["others"].items(), key=lambda kv: -kv[1])[:8]},
-                    "other_processes_cpu_percent": round(100 * sum(measured["others"].values()) / seconds, 1)},
+                    "other_processes_alive_at_end_cpu_s": dict(sorted(
+                        ((k, round(v, 1)) for k, v in measured["others"].items()), key=lambda kv: -kv[1])[:8])},
         "stream": {"video": os.path.basename(a.video), "width": sent_log["width"], "height": sent_log["height"],
                    "fps": FPS, "codec": "VP8", "seconds": round(seconds, 1), "frames_sent": len(sent_ns),
                    "sender_late_ms": sent_log["late_ms"]},
