@@ -10,7 +10,7 @@
 #      and stops on SIGTERM with exit code 0;
 #   4. fetch_ssd_mobilenet.sh is on the image's PATH with what it needs (curl, sha256sum, tar), and refuses a
 #      stand-in served from a file:// mirror, leaving nothing in the volume.
-# Every container has --network=none but 3 (the host's, as deployed) and a bound: about 10 s in all.
+# Every container has --network=none but 3 (the host's, as deployed) and a bound: a few seconds in all.
 #
 #   tests/containers/object_detector_image.sh WORK_DIR
 source "$(dirname "$0")/lib.sh"
@@ -65,8 +65,8 @@ if [ -r "$labels" ]; then
   [ "$shipped" = "$(sha256sum < "$labels" | cut -d' ' -f1)" ] || fail "the image's $labels differs from Debian's"
 fi
 
-# 2. A volume laid out as the fetch script leaves it, holding stand-ins. The folder is made readable by the
-# container's uid 10001 (mktemp makes it private).
+# 2. A volume laid out as the fetch script leaves it, holding stand-ins, readable by the container's uid 10001
+# whatever this shell's umask.
 models=$work/models
 mkdir -p "$models/$name"
 echo "not the weights" > "$models/$name/frozen_inference_graph.pb"
