@@ -110,8 +110,9 @@ class ObjectDetector : public elaborator::Elaborator<ObjectDetector> {
     if (std::filesystem::is_regular_file(path)) return;
     throw elaborator::Error(fmt::format(
         "object detector: no model file at '{}' ({}). The SSD MobileNet v2 COCO weights are in no Debian package: "
-        "fetch them once with examples/models/fetch_ssd_mobilenet.sh (needs internet; it checks their SHA-256), "
-        "or give the model and config of another SSD model",
+        "fetch them once with examples/models/fetch_ssd_mobilenet.sh (needs internet; it checks their SHA-256; the "
+        "container image has it on its PATH and takes the model in a volume: docs/deployment.md), or give the model "
+        "and config of another SSD model",
         path, option));
   }
 
