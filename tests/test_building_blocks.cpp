@@ -12,6 +12,7 @@
 #include <elaborator/detail/rtcp.hpp>
 #include <elaborator/detail/rtp_header.hpp>
 #include <elaborator/detail/rtp_packet_check.hpp>
+#include <elaborator/detail/rtp_timeline.hpp>
 #include <elaborator/program.hpp>
 #include <elaborator/vision/face_crop.hpp>
 #include <elaborator/vision/haar_face_detector.hpp>
@@ -246,7 +247,7 @@ TEST_CASE("packet check: a new SSRC is a sender that started again, told once wi
   CHECK(check.packets_lost() == 0);
 }
 
-TEST_CASE("packet check: gaps in sequence numbers are losses; late packets, wrap-around and big jumps are not") {
+TEST_CASE("packet check: gaps in sequence numbers are losses, but late packets, wrap-around and big jumps are not") {
   elaborator::detail::RtpPacketCheck check("", 96);
   check.check(rtp_packet(96, 10, 1));
   check.check(rtp_packet(96, 16, 1));  // 11 to 15 lost
@@ -254,13 +255,15 @@ TEST_CASE("packet check: gaps in sequence numbers are losses; late packets, wrap
   check.check(rtp_packet(96, 12, 1));  // one of them, late: not a loss, and the next expected stays 17
   check.check(rtp_packet(96, 17, 1));
   CHECK(check.packets_lost() == 5);
-  check.check(rtp_packet(96, 65535, 1));  // a jump far ahead: the sender started again, nothing counted
+  check.check(rtp_packet(96, 40000, 1));  // a jump far ahead: the sender started again, nothing counted
+  CHECK(check.packets_lost() == 5);
+  check.check(rtp_packet(96, 65535, 1));  // far again
   check.check(rtp_packet(96, 0, 1));      // wraps around
   check.check(rtp_packet(96, 2, 1));      // 1 lost
   CHECK(check.packets_lost() == 6);
   check.check(rtp_packet(96, 2, 1));  // a duplicate
   CHECK(check.packets_lost() == 6);
-  CHECK(check.packets_received() == 8);
+  CHECK(check.packets_received() == 9);
 }
 
 TEST_CASE("packet check: the marker bit ends a frame, so frames are counted even when two share a timestamp") {
@@ -269,6 +272,32 @@ TEST_CASE("packet check: the marker bit ends a frame, so frames are counted even
   CHECK(check.frames_received() == 3);
   check.check(rtp_packet(97, 9, 1, true));  // refused: not a frame of this stream
   CHECK(check.frames_received() == 3);
+}
+
+TEST_CASE("the RTP timeline gives a picture the arrival of its first packet, found through its PTS") {
+  elaborator::detail::RtpTimeline timeline;
+  const auto t0 = elaborator::Clock::now();
+  timeline.note_packet(1000, t0);
+  timeline.note_packet(1000, t0 + 5ms);  // more packets of the same frame
+  timeline.note_packet(4000, t0 + 33ms);
+  timeline.note_packet(1000, t0 + 40ms);  // a late packet of the first frame: its first arrival stays
+  timeline.note_pts(111, 1000);
+  CHECK(timeline.noted_pts(111));
+  timeline.note_pts(222, 4000);
+  const auto first = timeline.find(111);
+  REQUIRE(first);
+  CHECK(first->rtp_timestamp == 1000);
+  CHECK(first->arrival == t0);
+  REQUIRE(timeline.find(222));
+  CHECK(timeline.find(222)->arrival == t0 + 33ms);
+  CHECK_FALSE(timeline.find(333));
+  timeline.reset();  // a new sender
+  CHECK_FALSE(timeline.find(111));
+  CHECK_FALSE(timeline.noted_pts(222));
+  timeline.note_packet(1000, t0 + 100ms);  // the same timestamp from the new sender is a new arrival
+  timeline.note_pts(111, 1000);
+  REQUIRE(timeline.find(111));
+  CHECK(timeline.find(111)->arrival == t0 + 100ms);
 }
 
 TEST_CASE("boxes are normalised to the frame, clipped to it, and map back to the same pixels") {

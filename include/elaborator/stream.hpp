@@ -385,7 +385,7 @@ class Stream final : public PictureFeed {
   }
 
   void note_pts(GstBuffer* buffer) {
-    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer)) return;
+    if (buffer == nullptr || !GST_BUFFER_PTS_IS_VALID(buffer) || timeline_.noted_pts(GST_BUFFER_PTS(buffer))) return;
     if (const auto header = parse_buffer(buffer)) timeline_.note_pts(GST_BUFFER_PTS(buffer), header->timestamp);
   }
 

@@ -6,6 +6,7 @@
 #include "../clock.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -20,9 +21,12 @@ class RtpTimeline {
     TimePoint arrival;
   };
 
-  // A packet arrived: the first one of each RTP timestamp sets that timestamp's arrival time.
+  // A packet arrived: the first one of each RTP timestamp sets that timestamp's arrival time. Called for every
+  // packet, on the receiving thread: the packets of a frame after its first cost one atomic load.
   void note_packet(std::uint32_t rtp_timestamp, TimePoint now) {
-    const std::lock_guard lock(mutex_);
+    if (last_arrival_.load(std::memory_order_relaxed) == rtp_timestamp) return;
+    const std::lock_guard lock(arrivals_mutex_);
+    last_arrival_.store(rtp_timestamp, std::memory_order_relaxed);
     for (const auto& entry : arrivals_) {
       if (entry.used && entry.rtp_timestamp == rtp_timestamp) return;
     }
@@ -30,37 +34,48 @@ class RtpTimeline {
     next_arrival_ = (next_arrival_ + 1) % arrivals_.size();
   }
 
+  // Whether the last packet out of the jitter buffer had this PTS already (more packets of the same frame):
+  // the caller need not read the packet's RTP timestamp then.
+  [[nodiscard]] bool noted_pts(std::uint64_t pts) const { return last_pts_.load(std::memory_order_relaxed) == pts; }
+
   // A packet left the jitter buffer with this PTS.
   void note_pts(std::uint64_t pts, std::uint32_t rtp_timestamp) {
-    const std::lock_guard lock(mutex_);
-    const std::size_t last = (next_pts_ + pts_.size() - 1) % pts_.size();
-    if (pts_[last].used && pts_[last].pts == pts) return;  // more packets of the same frame
+    if (noted_pts(pts)) return;
+    const std::lock_guard lock(pts_mutex_);
+    last_pts_.store(pts, std::memory_order_relaxed);
     pts_[next_pts_] = {true, pts, rtp_timestamp};
     next_pts_ = (next_pts_ + 1) % pts_.size();
   }
 
   // Where the picture with this PTS came from, if its packets are still remembered.
   [[nodiscard]] std::optional<Origin> find(std::uint64_t pts) const {
-    const std::lock_guard lock(mutex_);
-    for (const auto& p : pts_) {
-      if (!p.used || p.pts != pts) continue;
-      for (const auto& a : arrivals_) {
-        if (a.used && a.rtp_timestamp == p.rtp_timestamp) return Origin{a.rtp_timestamp, a.arrival};
+    std::optional<std::uint32_t> rtp_timestamp;
+    {
+      const std::lock_guard lock(pts_mutex_);
+      for (const auto& p : pts_) {
+        if (p.used && p.pts == pts) rtp_timestamp = p.rtp_timestamp;
       }
-      return std::nullopt;
+    }
+    if (!rtp_timestamp) return std::nullopt;
+    const std::lock_guard lock(arrivals_mutex_);
+    for (const auto& a : arrivals_) {
+      if (a.used && a.rtp_timestamp == *rtp_timestamp) return Origin{a.rtp_timestamp, a.arrival};
     }
     return std::nullopt;
   }
 
   // A new sender (SSRC): its timestamps start anywhere, so the old ones mean nothing.
   void reset() {
-    const std::lock_guard lock(mutex_);
+    const std::scoped_lock lock(arrivals_mutex_, pts_mutex_);
     arrivals_ = {};
     pts_ = {};
+    last_arrival_.store(none);
+    last_pts_.store(none);
   }
 
  private:
   static constexpr std::size_t depth = 128;
+  static constexpr std::uint64_t none = UINT64_MAX;  // no RTP timestamp (32 bits) and no PTS GStreamer gives
   struct Arrival {
     bool used = false;
     std::uint32_t rtp_timestamp = 0;
@@ -72,11 +87,16 @@ class RtpTimeline {
     std::uint32_t rtp_timestamp = 0;
   };
 
-  mutable std::mutex mutex_;
+  // Packets arrive on one thread and leave the jitter buffer on another: each ring has its own lock, so the
+  // two never wait for each other (find(), once per picture, takes both in turn).
+  mutable std::mutex arrivals_mutex_;
+  mutable std::mutex pts_mutex_;
   std::array<Arrival, depth> arrivals_{};
   std::array<Pts, depth> pts_{};
   std::size_t next_arrival_ = 0;
   std::size_t next_pts_ = 0;
+  std::atomic<std::uint64_t> last_arrival_{none};
+  std::atomic<std::uint64_t> last_pts_{none};
 };
 
 }  // namespace elaborator::detail
