@@ -61,6 +61,20 @@ wait_for() {
   done
 }
 
+# Waits up to $1 seconds until what the command after it prints has not changed for 1 s: for counts with no
+# known last value, such as the results still arriving after a sender ends.
+wait_steady() {
+  local seconds=$1; shift
+  local deadline=$((SECONDS + seconds)) last="" now steady_since=$SECONDS
+  while [ $SECONDS -lt "$deadline" ]; do
+    now=$("$@")
+    if [ "$now" != "$last" ]; then last=$now; steady_since=$SECONDS; fi
+    [ $((SECONDS - steady_since)) -ge 1 ] && [ -n "$now" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # A UDP port nobody listens on now (the container tests use the host's network).
 free_udp_port() {
   python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

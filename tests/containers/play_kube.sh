@@ -69,20 +69,24 @@ stream_megamind "${ports[5004]}" "${ports[5006]}" "${ports[5100]}" "${ports[5102
 sender=$!
 on_exit "kill $sender"
 
-# Janus's own account of the mountpoints, twice, 2 s apart, once the first results had time to come: a data
-# age under 1 s both times means results keep arriving (Janus counts a mountpoint's age from its creation
-# until the first packet, so one young age alone could be a young Janus).
-sleep 4
+# Janus's own account of the mountpoints, twice, 2 s apart, once results and video reach both: a data age
+# under 1 s both times means results keep arriving (Janus counts a mountpoint's age from its creation until
+# the first packet, so one young age alone could be a young Janus).
+fresh() {
+  local ages
+  ages=$("$here/janus_mountpoints.py" "$api" 1 2 2> /dev/null) || return 1
+  echo "$ages" | awk '$2 >= 0 && $2 < 1000 && $3 >= 0 && $3 < 1000 { n++ } END { exit n != 2 }'
+}
+wait_for 30 fresh || fail "no fresh video and results on both mountpoints within 30 s"
 for sample in 1 2; do
   "$here/janus_mountpoints.py" "$api" 1 2 | tee "$work/mountpoints-$sample.txt"
   while read -r id video_age data_age; do
     [ "$data_age" -ge 0 ] && [ "$data_age" -lt 1000 ] || fail "mountpoint $id: no results for $data_age ms"
     [ "$video_age" -ge 0 ] && [ "$video_age" -lt 1000 ] || fail "mountpoint $id: no video for $video_age ms"
   done < "$work/mountpoints-$sample.txt"
-  sleep 2
+  sleep 2  # the gap between the two samples is what is checked: results still arriving 2 s later
 done
 wait "$sender" || fail "the RTP sender failed"
-sleep 1
 
 log "stopping the pods (SIGTERM)"
 for pod in janus elaborator-stream-1-pod-0 elaborator-stream-2-pod-0; do podman pod stop -t 10 "$pod" > /dev/null; done

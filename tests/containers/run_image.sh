@@ -53,7 +53,8 @@ port=$(port_in_ready_file)
 
 log "streaming $(basename "$megamind") as VP8 RTP to 127.0.0.1:$port (about 11 s)"
 stream_megamind "$port"
-sleep 1
+results_so_far() { wc -l < "$work/results.jsonl" 2> /dev/null || echo 0; }
+wait_steady 30 results_so_far || fail "results kept coming 30 s after the sender ended"
 
 # SIGTERM to tini, passed on to face_detector: it must stop at once (well before podman's 10 s SIGKILL).
 start=$SECONDS
