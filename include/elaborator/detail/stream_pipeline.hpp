@@ -1,9 +1,8 @@
 #pragma once
 // A stream's GStreamer pipeline, built from its source: the description parsed (pipeline_description.hpp),
-// the appsink set up for I420 pictures (few and the newest for a live source; the decoder waits for a file),
-// and for RTP a UDP socket of our own given to udpsrc, so that a port in use is an error at once and the
-// port stays ours while the pipeline restarts. Stream (stream.hpp) runs it; nothing here runs a thread of
-// its own (pictures are handed over on GStreamer's streaming thread).
+// the appsink set up for I420 pictures, each handed over as it comes (on_picture), and for RTP a UDP socket
+// of our own given to udpsrc, so that a port in use is an error at once and the port stays ours while the
+// pipeline restarts. Stream (stream.hpp) runs it; nothing here runs a thread of its own.
 
 #include "../error.hpp"
 #include "../source.hpp"
@@ -17,7 +16,6 @@
 #include <gst/gst.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -46,9 +44,9 @@ class StreamPipeline {
 
   // Throws elaborator::Error with GStreamer's reason (a file that does not exist, say).
   void play(const std::string& what) {
-    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE) return;
-    const std::string reason = pending_error(pipeline_.get());
-    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    std::string reason;
+    if (resume(reason)) return;
+    halt();
     throw Error(fmt::format("stream {}: cannot start {}: {}", stream_id_, what, reason));
   }
 
@@ -64,7 +62,7 @@ class StreamPipeline {
 
   // Releases what it holds: the pipeline stops, the RTP port is free again. Idempotent.
   void stop() {
-    if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    if (pipeline_) halt();
     if (rtp_socket_) g_socket_close(rtp_socket_.get(), nullptr);  // udpsrc still holds it: close, not only unref
     rtp_socket_.reset();
   }
@@ -101,7 +99,7 @@ class StreamPipeline {
   }
 
   // The UDP port an RTP source listens on: the one asked for, or the one the OS picked for port 0.
-  [[nodiscard]] std::uint16_t port() const { return bound_port_.load(); }
+  [[nodiscard]] std::uint16_t port() const { return bound_port_; }
 
  private:
   void parse(const Source& source) {
@@ -168,7 +166,7 @@ class StreamPipeline {
       throw Error(fmt::format("stream {}: rtp socket: {}", stream_id_, reason));
     }
     rtp_socket_.reset(socket);
-    bound_port_.store(bound);
+    bound_port_ = bound;
     return socket;
   }
 
@@ -184,7 +182,7 @@ class StreamPipeline {
   GObjectPtr<GSocket> rtp_socket_;  // RTP sources: the socket udpsrc receives on
   GstPtr<GstElement> pipeline_;
   GstPtr<GstElement> appsink_;
-  std::atomic<std::uint16_t> bound_port_{0};
+  std::uint16_t bound_port_ = 0;
 };
 
 }  // namespace elaborator::detail
