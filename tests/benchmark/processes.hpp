@@ -30,6 +30,22 @@ inline double cpu_seconds(pid_t pid) {
   return (std::stod(f.at(11)) + std::stod(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));  // utime, stime
 }
 
+// Whether some process has a UDP socket bound to this port on IPv4 (/proc/net/udp: "sl local_address ...",
+// the address as hex ADDRESS:PORT): how the benchmark learns that a gst-launch-1.0 receiver listens.
+inline bool udp_port_bound(std::uint16_t port) {
+  std::ifstream table("/proc/net/udp");
+  const std::string wanted = fmt::format(":{:04X}", port);
+  std::string line;
+  std::getline(table, line);  // the header
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot;
+    std::string local;
+    if (fields >> slot >> local && local.size() > wanted.size() && local.ends_with(wanted)) return true;
+  }
+  return false;
+}
+
 inline std::vector<std::string> gst_launch(const std::string& description) {
   std::vector<std::string> argv{"/usr/bin/gst-launch-1.0", "-q"};
   std::istringstream words(description);

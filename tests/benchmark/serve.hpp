@@ -5,6 +5,7 @@
 // one JSON array on stdout.
 
 #include <elaborator.hpp>
+#include <elaborator/detail/ready_file.hpp>
 #include <elaborator/vision/haar_face_detector.hpp>
 
 #include <cstdio>
@@ -50,6 +51,7 @@ struct ServeSettings {
   std::string results_prefix;    // if set, each elaboration writes <prefix><stream>-<k>.jsonl
   std::vector<elaborator::Endpoint> udp;  // results also go to these, as datagrams
   bool standard_output = false;  // and to stdout, as JSON lines (the statistics then come last)
+  std::string ready_file;        // written once every stream listens
 };
 
 inline nlohmann::json stats_json(const elaborator::ElaborationStats& s) {
@@ -95,7 +97,9 @@ inline int serve(const ServeSettings& settings) {
     }
     registry.add_stream(id, source, std::move(workers));
   }
-  const elaborator::StopSignals signals;
+  const elaborator::StopSignals signals;  // before the ready file, so that no SIGTERM can come unhandled
+  elaborator::detail::ReadyFile ready(settings.ready_file, registry);
+  ready.enable(std::nullopt);
   while (!signals.wait_for(std::chrono::seconds(1))) {
   }
   registry.stop();
