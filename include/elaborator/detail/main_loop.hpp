@@ -1,7 +1,7 @@
 #pragma once
 // The main loop both run_until_stopped() share (runner.hpp for a registry, program.hpp for a whole command
-// line): start, wait for the end of the sources or a stop signal, stop within stop_grace. Internal: each of
-// them is the library's way in, with what to start and stop filled in.
+// line): start, wait for the end of the sources or a stop signal, stop within stop_grace. Internal: those two
+// are the library's, each with what to start and stop filled in.
 
 #include "../stop_signals.hpp"
 #include "log.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // A VideoRoom publisher's coming or going, as Janus's event handlers tell it (events.hpp reads them from
-// their POSTs; janus/dispatcher.hpp acts on them).
+// their POSTs; dispatcher.hpp acts on them).
 
 #include <cstdint>
 #include <string>
