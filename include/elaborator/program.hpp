@@ -6,30 +6,17 @@
 
 #include "cli.hpp"
 #include "control.hpp"
+#include "detail/control_token.hpp"
+#include "detail/main_loop.hpp"
 #include "detail/ready_file.hpp"
-#include "http/secret.hpp"
 #include "janus/dispatcher.hpp"
 #include "runner.hpp"
 #include "service.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 
 namespace elaborator {
-
-namespace detail {
-
-// The control API's token: from --control-token-file, else from ELABORATOR_CONTROL_TOKEN, else none.
-inline std::optional<http::Secret> control_token(const cli::Arguments& args) {
-  if (!args.control_token_file.empty()) return http::Secret::from_file(args.control_token_file);
-  if (const char* token = std::getenv("ELABORATOR_CONTROL_TOKEN"); token != nullptr && *token != '\0') {
-    return http::Secret::from_environment("ELABORATOR_CONTROL_TOKEN");
-  }
-  return std::nullopt;
-}
-
-}  // namespace detail
 
 // Runs what a program's command line asks for (cli.hpp): its streams, the control API with --control, the
 // publishers of Janus rooms with --janus and --room (janus/dispatcher.hpp), the ready file with

@@ -23,8 +23,9 @@
 // taking the same one and without talking to each other.
 
 #include "../config.hpp"
+#include "../detail/janus_dispatch.hpp"
 #include "../detail/log.hpp"
-#include "../detail/udp_socket.hpp"
+#include "../detail/port_pool.hpp"
 #include "../error.hpp"
 #include "../http/secret.hpp"
 #include "../service.hpp"
@@ -35,7 +36,6 @@
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -67,74 +67,6 @@ struct DispatchStats {
   std::uint64_t stale_removed = 0;     // mountpoints and forwards of ours that nothing runs for any more
   std::uint64_t analysed = 0;          // published streams analysed now
 };
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-// FNV-1a of a room and a publisher: the same replica on every machine and every run.
-inline std::uint64_t publisher_hash(std::uint64_t room, std::uint64_t publisher) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const std::uint64_t value : {room, publisher}) {
-    for (int byte = 0; byte < 8; ++byte) {
-      hash ^= (value >> (8 * byte)) & 0xFF;
-      hash *= 1099511628211ULL;
-    }
-  }
-  return hash;
-}
-
-// The host of an http(s) URL ("http://127.0.0.1:8088/janus" -> "127.0.0.1"): where Janus's mountpoints listen.
-inline std::string url_host(const std::string& url) {
-  const auto start = url.find("://");
-  std::string rest = url.substr(start == std::string::npos ? 0 : start + 3);
-  rest = rest.substr(0, rest.find('/'));
-  if (rest.starts_with('[')) return rest.substr(1, rest.find(']') - 1);
-  return rest.substr(0, rest.find(':'));
-}
-
-// The ports of a range not handed out yet; a port that cannot be bound here now is skipped.
-class PortPool {
- public:
-  explicit PortPool(PortRange range) : range_(range) {}
-
-  // `count` ports, or nothing if the range has not that many free.
-  std::optional<std::vector<std::uint16_t>> take(std::size_t count) {
-    std::vector<std::uint16_t> ports;
-    for (unsigned port = range_.first; port <= range_.last && ports.size() < count; ++port) {
-      const auto candidate = static_cast<std::uint16_t>(port);
-      if (taken_.contains(candidate) || !free_here(candidate)) continue;
-      ports.push_back(candidate);
-    }
-    if (ports.size() < count) return std::nullopt;
-    taken_.insert(ports.begin(), ports.end());
-    return ports;
-  }
-
-  void give_back(const std::vector<std::uint16_t>& ports) {
-    for (const auto port : ports) taken_.erase(port);
-  }
-
-  [[nodiscard]] bool contains(std::uint16_t port) const { return port >= range_.first && port <= range_.last; }
-
- private:
-  static bool free_here(std::uint16_t port) {
-    try {
-      std::uint16_t bound = 0;
-      ::close(elaborator::detail::bind_udp_socket("port", "0.0.0.0", port, bound));
-      return true;
-    } catch (const Error&) {
-      return false;
-    }
-  }
-
-  PortRange range_;
-  std::set<std::uint16_t> taken_;
-};
-
-}  // namespace elaborator::detail
-
-namespace elaborator::janus {
 
 class Dispatcher {
  public:

@@ -2,8 +2,9 @@
 // Janus Streaming plugin: a mountpoint whose video comes in as RTP and whose datachannel carries
 // elaborator's results to every viewer. Created at run time over the HTTP API (needs the plugin's admin_key).
 
-#include "../error.hpp"
+#include "../detail/janus_plugin_answers.hpp"
 #include "../source.hpp"
+#include "answers.hpp"
 #include "session.hpp"
 
 #include <cstdint>
@@ -27,12 +28,6 @@ struct MountpointSpec {
   std::string admin_key;         // the Streaming plugin's admin_key, if it has one
 };
 
-struct Mountpoint {
-  std::uint64_t id = 0;
-  std::uint16_t video_port = 0;
-  std::uint16_t data_port = 0;
-};
-
 inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
   return nlohmann::json::array(
       {[&] {
@@ -46,37 +41,6 @@ inline nlohmann::json mountpoint_media(const MountpointSpec& spec) {
        {{"type", "data"}, {"mid", "d"}, {"label", "results"}, {"port", spec.data_port}, {"datatype", "text"},
         {"buffermsg", true}}});
 }
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-// The mountpoint in the Streaming plugin's answer to "create".
-inline janus::Mountpoint mountpoint_from(const nlohmann::json& answer) {
-  const auto stream = answer.find("stream");
-  if (stream == answer.end() || !stream->is_object() || !stream->contains("id") || !(*stream)["id"].is_number_unsigned()) {
-    throw Error(fmt::format("creating a mountpoint: an answer without the stream: {}", answer.dump()));
-  }
-  janus::Mountpoint created;
-  created.id = (*stream)["id"].get<std::uint64_t>();
-  const auto ports = stream->find("ports");
-  if (ports == stream->end() || !ports->is_array()) return created;
-  for (const auto& port : *ports) {
-    if (!port.is_object() || !port.contains("port") || !port["port"].is_number_unsigned() ||
-        port["port"].get<std::uint64_t>() > 65535) {
-      continue;
-    }
-    const auto number = static_cast<std::uint16_t>(port["port"].get<std::uint64_t>());
-    const auto type = string_in(port, "type", "");
-    if (type == "video") created.video_port = number;
-    if (type == "data") created.data_port = number;
-  }
-  return created;
-}
-
-}  // namespace elaborator::detail
-
-namespace elaborator::janus {
 
 inline Mountpoint create_mountpoint(Session& session, const MountpointSpec& spec) {
   nlohmann::json body{{"request", "create"}, {"type", "rtp"}, {"name", spec.name}, {"permanent", false},
@@ -94,31 +58,6 @@ inline void destroy_mountpoint(Session& session, std::uint64_t id, const std::st
   if (!secret.empty()) body["secret"] = secret;
   session.request(session.attach("janus.plugin.streaming"), body, fmt::format("destroying mountpoint {}", id));
 }
-
-// A mountpoint as Streaming "list" shows it.
-struct MountpointInfo {
-  std::uint64_t id = 0;
-  std::string description;
-};
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-inline std::vector<janus::MountpointInfo> mountpoints_from(const nlohmann::json& answer) {
-  std::vector<janus::MountpointInfo> mountpoints;
-  const auto list = answer.find("list");
-  if (list == answer.end() || !list->is_array()) return mountpoints;
-  for (const auto& m : *list) {
-    if (!m.is_object() || !m.contains("id") || !m["id"].is_number_unsigned()) continue;
-    mountpoints.push_back({m["id"].get<std::uint64_t>(), string_in(m, "description", "")});
-  }
-  return mountpoints;
-}
-
-}  // namespace elaborator::detail
-
-namespace elaborator::janus {
 
 // Every mountpoint the Streaming plugin has (but those it keeps private).
 inline std::vector<MountpointInfo> list_mountpoints(Session& session) {

@@ -2,41 +2,14 @@
 // Janus VideoRoom plugin: finding a room's publishers and forwarding one's video as plain RTP to an
 // elaborator (rtp_forward), with an RTCP port so the elaborator can ask for keyframes.
 
-#include "../error.hpp"
+#include "../detail/janus_plugin_answers.hpp"
+#include "answers.hpp"
 #include "session.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace elaborator::janus {
-
-struct Publisher {
-  std::uint64_t id = 0;
-  std::string display;
-};
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-// The publishers in the VideoRoom's answer to "listparticipants"; entries that are not whole are skipped.
-inline std::vector<janus::Publisher> publishers_from(const nlohmann::json& answer) {
-  std::vector<janus::Publisher> publishers;
-  const auto participants = answer.find("participants");
-  if (participants == answer.end() || !participants->is_array()) return publishers;
-  for (const auto& p : *participants) {
-    if (!p.is_object() || !p.contains("id") || !p["id"].is_number_unsigned() || !p.contains("publisher") ||
-        p["publisher"] != true) {
-      continue;
-    }
-    publishers.push_back({p["id"].get<std::uint64_t>(), string_in(p, "display", "")});
-  }
-  return publishers;
-}
-
-}  // namespace elaborator::detail
 
 namespace elaborator::janus {
 
@@ -57,47 +30,6 @@ struct ForwardSpec {
   int payload_type = 96;
   std::string mid;                         // the publisher's video stream; empty: its first video stream
 };
-
-struct Forward {
-  std::uint64_t stream_id = 0;             // to stop it later
-  std::uint16_t local_rtcp_port = 0;       // Janus's own RTCP socket for this forward, 0 if none
-};
-
-// A publisher with nothing to forward in the older form of rtp_forward: no video stream (its camera off,
-// audio only). Janus 1.1 answers "success" with no forwarder then.
-class NoVideoError : public Error {
- public:
-  using Error::Error;
-};
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key, std::uint64_t most) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
-  const auto value = object[key].get<std::uint64_t>();
-  return value <= most ? value : 0;
-}
-
-// The forward in the VideoRoom's answer to "rtp_forward", in either of its forms.
-inline janus::Forward forward_from(const nlohmann::json& answer) {
-  janus::Forward forward;
-  if (const auto forwarders = answer.find("forwarders");
-      forwarders != answer.end() && forwarders->is_array() && !forwarders->empty()) {
-    forward.stream_id = unsigned_in((*forwarders)[0], "stream_id", UINT64_MAX);
-    forward.local_rtcp_port = static_cast<std::uint16_t>(unsigned_in((*forwarders)[0], "local_rtcp_port", 65535));
-  } else if (const auto legacy = answer.find("rtp_stream"); legacy != answer.end()) {
-    forward.stream_id = unsigned_in(*legacy, "video_stream_id", UINT64_MAX);
-    if (forward.stream_id == 0) throw janus::NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
-  }
-  if (forward.stream_id == 0) throw Error(fmt::format("rtp_forward: Janus answered without a stream id: {}", answer.dump()));
-  return forward;
-}
-
-}  // namespace elaborator::detail
-
-namespace elaborator::janus {
 
 // Forwards a publisher's video. With a mid, the Janus 1.x "streams" form; without, the older form that
 // picks the first video stream (Janus 1.1 still accepts it and answers with a "deprecated_api" warning).
@@ -126,39 +58,6 @@ inline void stop_rtp_forward(Session& session, std::uint64_t room, std::uint64_t
   session.request(session.attach("janus.plugin.videoroom"), body,
                   fmt::format("stopping forward {} of publisher {}", stream_id, publisher_id));
 }
-
-// One forward of a room, as "listforwarders" reports it.
-struct ForwardInfo {
-  std::uint64_t publisher_id = 0;
-  std::uint64_t stream_id = 0;
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-}  // namespace elaborator::janus
-
-namespace elaborator::detail {
-
-// The forwards in the VideoRoom's answer to "listforwarders"; entries that are not whole are skipped.
-inline std::vector<janus::ForwardInfo> forwards_from(const nlohmann::json& answer) {
-  std::vector<janus::ForwardInfo> forwards;
-  const auto publishers = answer.find("publishers");
-  if (publishers == answer.end() || !publishers->is_array()) return forwards;
-  for (const auto& publisher : *publishers) {
-    const auto id = unsigned_in(publisher, "publisher_id", UINT64_MAX);
-    if (id == 0 || !publisher.contains("forwarders") || !publisher["forwarders"].is_array()) continue;
-    for (const auto& f : publisher["forwarders"]) {
-      const janus::ForwardInfo forward{id, unsigned_in(f, "stream_id", UINT64_MAX), string_in(f, "host", ""),
-                                static_cast<std::uint16_t>(unsigned_in(f, "port", 65535))};
-      if (forward.stream_id != 0 && forward.port != 0) forwards.push_back(forward);
-    }
-  }
-  return forwards;
-}
-
-}  // namespace elaborator::detail
-
-namespace elaborator::janus {
 
 // Every forward of a room's publishers (needs the room's secret).
 inline std::vector<ForwardInfo> list_forwards(Session& session, std::uint64_t room, const std::string& secret) {

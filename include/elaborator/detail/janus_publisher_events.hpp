@@ -1,0 +1,58 @@
+#pragma once
+// Reading one event of an event handler's POST (janus/events.hpp) into a janus::PublisherEvent: only a
+// VideoRoom publisher's "published", "updated", "unpublished", "leaving" and "kicked" count, anything else
+// or malformed is left out. Internal: janus::publisher_events() is the library's, for a whole POST body.
+
+#include "../janus/publisher_event.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace elaborator::detail {
+
+inline std::uint64_t positive_id(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
+  return object[key].get<std::uint64_t>();
+}
+
+// The active video streams of a "published" or "updated" event.
+inline std::vector<std::string> video_mids_in(const nlohmann::json& data) {
+  std::vector<std::string> mids;
+  if (!data.contains("streams") || !data["streams"].is_array()) return mids;
+  for (const auto& stream : data["streams"]) {
+    if (!stream.is_object() || stream.value("type", nlohmann::json()) != "video") continue;
+    if (stream.contains("disabled") && stream["disabled"] == true) continue;
+    if (!stream.contains("mid") || !stream["mid"].is_string() || stream["mid"].get<std::string>().empty()) continue;
+    mids.push_back(stream["mid"].get<std::string>());
+  }
+  return mids;
+}
+
+inline void add_publisher_event(const nlohmann::json& event, std::vector<janus::PublisherEvent>& out) {
+  if (!event.is_object() || !event.contains("event") || !event["event"].is_object()) return;
+  const auto& body = event["event"];
+  if (!body.contains("plugin") || body["plugin"] != "janus.plugin.videoroom") return;
+  if (!body.contains("data") || !body["data"].is_object()) return;
+  const auto& data = body["data"];
+  if (!data.contains("event") || !data["event"].is_string()) return;
+  const std::string what = data["event"].get<std::string>();
+  janus::PublisherEvent parsed;
+  parsed.room = positive_id(data, "room");
+  parsed.publisher = positive_id(data, "id");
+  if (parsed.room == 0 || parsed.publisher == 0) return;
+  if (what == "published" || what == "updated") {
+    parsed.kind = janus::PublisherEvent::Kind::publishing;
+    parsed.video_mids = video_mids_in(data);
+  } else if (what == "unpublished" || what == "leaving" || what == "kicked") {
+    parsed.kind = janus::PublisherEvent::Kind::gone;
+  } else {
+    return;
+  }
+  out.push_back(std::move(parsed));
+}
+
+}  // namespace elaborator::detail
