@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ inline std::string string_in(const nlohmann::json& object, const char* key, std:
 }
 inline std::int64_t integer_in(const nlohmann::json& object, const char* key) {
   return object.is_object() && object.contains(key) && object[key].is_number_integer() ? object[key].get<std::int64_t>() : 0;
+}
+// 0 also for a value above `most` (a port above 65535): Janus's ids and ports are never 0.
+inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key,
+                                 std::uint64_t most = std::numeric_limits<std::uint64_t>::max()) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
+  const auto value = object[key].get<std::uint64_t>();
+  return value <= most ? value : 0;
 }
 
 // Janus's answer to a request, from the bytes of the HTTP body; throws elaborator::Error for an answer that

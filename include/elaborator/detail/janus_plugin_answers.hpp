@@ -32,21 +32,15 @@ inline std::vector<janus::Publisher> publishers_from(const nlohmann::json& answe
   return publishers;
 }
 
-inline std::uint64_t unsigned_in(const nlohmann::json& object, const char* key, std::uint64_t most) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
-  const auto value = object[key].get<std::uint64_t>();
-  return value <= most ? value : 0;
-}
-
 // The forward in the VideoRoom's answer to "rtp_forward", in either of its forms.
 inline janus::Forward forward_from(const nlohmann::json& answer) {
   janus::Forward forward;
   if (const auto forwarders = answer.find("forwarders");
       forwarders != answer.end() && forwarders->is_array() && !forwarders->empty()) {
-    forward.stream_id = unsigned_in((*forwarders)[0], "stream_id", UINT64_MAX);
+    forward.stream_id = unsigned_in((*forwarders)[0], "stream_id");
     forward.local_rtcp_port = static_cast<std::uint16_t>(unsigned_in((*forwarders)[0], "local_rtcp_port", 65535));
   } else if (const auto legacy = answer.find("rtp_stream"); legacy != answer.end()) {
-    forward.stream_id = unsigned_in(*legacy, "video_stream_id", UINT64_MAX);
+    forward.stream_id = unsigned_in(*legacy, "video_stream_id");
     if (forward.stream_id == 0) throw janus::NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
   }
   if (forward.stream_id == 0) throw Error(fmt::format("rtp_forward: Janus answered without a stream id: {}", answer.dump()));
@@ -59,10 +53,10 @@ inline std::vector<janus::ForwardInfo> forwards_from(const nlohmann::json& answe
   const auto publishers = answer.find("publishers");
   if (publishers == answer.end() || !publishers->is_array()) return forwards;
   for (const auto& publisher : *publishers) {
-    const auto id = unsigned_in(publisher, "publisher_id", UINT64_MAX);
+    const auto id = unsigned_in(publisher, "publisher_id");
     if (id == 0 || !publisher.contains("forwarders") || !publisher["forwarders"].is_array()) continue;
     for (const auto& f : publisher["forwarders"]) {
-      const janus::ForwardInfo forward{id, unsigned_in(f, "stream_id", UINT64_MAX), string_in(f, "host", ""),
+      const janus::ForwardInfo forward{id, unsigned_in(f, "stream_id"), string_in(f, "host", ""),
                                 static_cast<std::uint16_t>(unsigned_in(f, "port", 65535))};
       if (forward.stream_id != 0 && forward.port != 0) forwards.push_back(forward);
     }

@@ -4,6 +4,7 @@
 // or malformed is left out. Internal: janus::publisher_events() is the library's, for a whole POST body.
 
 #include "../janus/publisher_event.hpp"
+#include "janus_answer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,11 +14,6 @@
 #include <vector>
 
 namespace elaborator::detail {
-
-inline std::uint64_t positive_id(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) return 0;
-  return object[key].get<std::uint64_t>();
-}
 
 // The active video streams of a "published" or "updated" event.
 inline std::vector<std::string> video_mids_in(const nlohmann::json& data) {
@@ -41,8 +37,8 @@ inline void add_publisher_event(const nlohmann::json& event, std::vector<janus::
   if (!data.contains("event") || !data["event"].is_string()) return;
   const std::string what = data["event"].get<std::string>();
   janus::PublisherEvent parsed;
-  parsed.room = positive_id(data, "room");
-  parsed.publisher = positive_id(data, "id");
+  parsed.room = unsigned_in(data, "room");
+  parsed.publisher = unsigned_in(data, "id");
   if (parsed.room == 0 || parsed.publisher == 0) return;
   if (what == "published" || what == "updated") {
     parsed.kind = janus::PublisherEvent::Kind::publishing;
