@@ -1,15 +1,16 @@
-// Fuzz target: the library's receiving chain as rtp_decode_chain() describes it (jitter buffer, depayloader,
-// decoder, conversion), fed the input's packets that the stream's check accepts, as a stream feeds it from its
-// UDP port, and every decoded picture mapped and converted the way classify() sees it. The input (a codec
-// byte, then length-prefixed packets) and the structure-aware mutator that keeps its RTP headers plausible, so
-// that mutations reach the payload parsers: rtp_input.hpp.
+// Fuzz target: the library's receiving chain as rtp_decode_chain() describes it, behind its jitter buffer
+// (depayloader, decoder, conversion), fed the input's packets that the stream's check accepts, and every
+// decoded picture mapped and converted the way classify() sees it. The input (a codec byte, then
+// length-prefixed packets) and the structure-aware mutator that keeps its RTP headers plausible, so that
+// mutations reach the payload parsers: rtp_input.hpp.
 //
 // One pipeline per codec, built once and run again for each input, from READY: that state change starts every
-// element afresh (a decoder opens a new codec context, the jitter buffer starts empty), so no input sees what
-// the one before left. Determinism, for reproducible findings: the packets are pushed on this thread from a
-// pad of ours while the pipeline is PAUSED, where the jitter buffer takes them all but holds them back; PLAYING
-// releases them in sequence order. The pipeline has no clock, so the jitter buffer gives up on a missing
-// packet at once instead of waiting for it in real time (none can come: the input is all in).
+// element afresh (a decoder opens a new codec context), so no input sees what the one before left. The
+// packets are pushed from a pad of ours into the depayloader, in the input's order, and the whole chain runs
+// on this thread: same input, same pictures, and no thread to wait for. The jitter buffer is left out: with
+// the whole input there at once it either waits for missing packets in real time or, held until all are in,
+// stalled on inputs whose sequence numbers jump between senders (docs/fuzzing.md); it is GStreamer's, and what
+// it would hand the depayloader (packets in order, with gaps and jumps) is what the mutator makes.
 #include "rtp_input.hpp"
 
 #include <elaborator/detail/gst.hpp>
@@ -33,8 +34,10 @@ namespace {
 using elaborator::detail::GstPtr;
 using elaborator::detail::SamplePtr;
 
-// Longer than any input takes by far: a pipeline that neither ends nor fails by then has stalled.
-constexpr GstClockTime longest_run = 20 * GST_SECOND;
+// The chain runs on the pushing thread, so its end is on the bus when the push returns; this is for a decoder
+// that would post it from a thread of its own. Longer than any input takes: one that has not ended by then
+// has stalled.
+constexpr GstClockTime longest_run = 10 * GST_SECOND;
 
 const elaborator::RtpSource stream_defaults;
 
@@ -59,7 +62,6 @@ class DecodeChain {
     GError* error = nullptr;
     pipeline_.reset(gst_parse_launch(elaborator::detail::rtp_decode_chain(source).c_str(), &error));
     if (error != nullptr || !pipeline_) __builtin_trap();  // the library's own description must always parse
-    gst_pipeline_use_clock(GST_PIPELINE(pipeline_.get()), nullptr);
     const GstPtr<GstElement> appsink(gst_bin_get_by_name(GST_BIN(pipeline_.get()), elaborator::detail::appsink_name));
     g_object_set(appsink.get(), "sync", FALSE, nullptr);
     GstAppSinkCallbacks callbacks{};
@@ -67,8 +69,7 @@ class DecodeChain {
     gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, nullptr, nullptr);
     caps_.reset(gst_caps_from_string(elaborator::detail::rtp_caps(source).c_str()));
     input_.reset(GST_PAD(gst_object_ref_sink(gst_pad_new("fuzz_input", GST_PAD_SRC))));
-    const GstPtr<GstPad> jitter_buffer(gst_bin_find_unlinked_pad(GST_BIN(pipeline_.get()), GST_PAD_SINK));
-    if (gst_pad_link(input_.get(), jitter_buffer.get()) != GST_PAD_LINK_OK) __builtin_trap();
+    if (gst_pad_link(input_.get(), depayloader_sink().get()) != GST_PAD_LINK_OK) __builtin_trap();
     gst_element_set_state(pipeline_.get(), GST_STATE_READY);
   }
 
@@ -77,9 +78,8 @@ class DecodeChain {
   DecodeChain& operator=(const DecodeChain&) = delete;
 
   void decode(const std::vector<fuzz::Packet>& packets) {
-    if (gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE) __builtin_trap();
+    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) __builtin_trap();
     push(packets);
-    gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
     const GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
     const elaborator::detail::MessagePtr end(
         gst_bus_timed_pop_filtered(bus.get(), longest_run, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
@@ -95,6 +95,16 @@ class DecodeChain {
   }
 
  private:
+  // The depayloader's input, once the jitter buffer before it is taken out (the header says why).
+  GstPtr<GstPad> depayloader_sink() {
+    const GstPtr<GstPad> jitter_buffer_sink(gst_bin_find_unlinked_pad(GST_BIN(pipeline_.get()), GST_PAD_SINK));
+    const GstPtr<GstElement> jitter_buffer(gst_pad_get_parent_element(jitter_buffer_sink.get()));
+    gst_bin_remove(GST_BIN(pipeline_.get()), jitter_buffer.get());  // unlinks it
+    const GstPtr<GstElement> depayloader(
+        gst_bin_get_by_name(GST_BIN(pipeline_.get()), elaborator::detail::depayloader_name));
+    return GstPtr<GstPad>(gst_element_get_static_pad(depayloader.get(), "sink"));
+  }
+
   // The packets the stream's check accepts, 10 ms apart, then the end of the stream. Activating our pad
   // clears what the last input left on it (its end of stream, above all).
   void push(const std::vector<fuzz::Packet>& packets) {
@@ -123,7 +133,7 @@ class DecodeChain {
   };
 
   GstPtr<GstElement> pipeline_;
-  GstPtr<GstPad> input_;  // ours, linked to the jitter buffer where udpsrc would be
+  GstPtr<GstPad> input_;  // ours, linked to the depayloader where the jitter buffer would be
   std::unique_ptr<GstCaps, CapsUnref> caps_;
 };
 
