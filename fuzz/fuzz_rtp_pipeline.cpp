@@ -63,7 +63,9 @@ class DecodeChain {
     pipeline_.reset(gst_parse_launch(elaborator::detail::rtp_decode_chain(source).c_str(), &error));
     if (error != nullptr || !pipeline_) __builtin_trap();  // the library's own description must always parse
     const GstPtr<GstElement> appsink(gst_bin_get_by_name(GST_BIN(pipeline_.get()), elaborator::detail::appsink_name));
-    g_object_set(appsink.get(), "sync", FALSE, nullptr);
+    // async=false: the library's pipelines are live (udpsrc), so their appsink never waits to preroll; this
+    // one, fed from our pad, would wait on this very thread, forever after an error.
+    g_object_set(appsink.get(), "sync", FALSE, "async", FALSE, nullptr);
     GstAppSinkCallbacks callbacks{};
     callbacks.new_sample = &use_picture;
     gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, nullptr, nullptr);
