@@ -83,8 +83,8 @@ class DecodeChain {
     if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) __builtin_trap();
     push(packets);
     const GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
-    const elaborator::detail::MessagePtr end(
-        gst_bus_timed_pop_filtered(bus.get(), longest_run, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
+    constexpr auto ends = static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    const elaborator::detail::MessagePtr end(gst_bus_timed_pop_filtered(bus.get(), longest_run, ends));
     if (!end) {
       std::fprintf(stderr, "fuzz_rtp_pipeline: the pipeline neither ended nor failed in %llu s\n",
                    static_cast<unsigned long long>(longest_run / GST_SECOND));
@@ -107,8 +107,8 @@ class DecodeChain {
     return GstPtr<GstPad>(gst_element_get_static_pad(depayloader.get(), "sink"));
   }
 
-  // The packets the stream's check accepts, 10 ms apart, then the end of the stream. Activating our pad
-  // clears what the last input left on it (its end of stream, above all).
+  // The packets the stream's check accepts, 10 ms apart, then the end of the stream. Our pad is active only
+  // while it pushes: deactivating it clears what the input left on it (its end of stream, above all).
   void push(const std::vector<fuzz::Packet>& packets) {
     gst_pad_set_active(input_.get(), TRUE);
     gst_pad_push_event(input_.get(), gst_event_new_stream_start("fuzz"));

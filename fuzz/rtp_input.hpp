@@ -33,7 +33,8 @@ inline RtpInput parse_input(std::span<const std::uint8_t> data) {
   if (data.empty()) return input;
   input.codec = data[0];
   for (std::size_t offset = 1; offset + 2 <= data.size();) {
-    const std::size_t length = std::min<std::size_t>(elaborator::detail::read_u16(data, offset), data.size() - offset - 2);
+    const std::size_t length =
+        std::min<std::size_t>(elaborator::detail::read_u16(data, offset), data.size() - offset - 2);
     offset += 2;
     input.packets.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(offset),
                                data.begin() + static_cast<std::ptrdiff_t>(offset + length));
