@@ -21,6 +21,7 @@
 #include <gst/app/gstappsink.h>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -41,6 +42,17 @@ constexpr GstClockTime longest_run = 10 * GST_SECOND;
 
 const elaborator::RtpSource stream_defaults;
 
+// Said at exit: libFuzzer sees coverage of our code only, not of the depayloaders and decoders, so this is the
+// one sign that the inputs it ran still held video the decoders took.
+struct Counts {
+  std::atomic<std::uint64_t> inputs{0};
+  std::atomic<std::uint64_t> pictures{0};
+  ~Counts() {
+    std::fprintf(stderr, "fuzz_rtp_pipeline: %llu inputs gave %llu pictures\n",
+                 static_cast<unsigned long long>(inputs.load()), static_cast<unsigned long long>(pictures.load()));
+  }
+} counts;
+
 // A decoded picture, mapped and converted as classify() sees it; on the streaming thread that decoded it.
 GstFlowReturn use_picture(GstAppSink* sink, gpointer) {
   SamplePtr sample(gst_app_sink_pull_sample(sink));
@@ -51,6 +63,7 @@ GstFlowReturn use_picture(GstAppSink* sink, gpointer) {
   if (!mapped->mapped()) return GST_FLOW_OK;
   const elaborator::detail::Picture picture({}, mapped->planes(), mapped);
   if (picture.gray().empty() || picture.bgr().size() != picture.gray().size()) __builtin_trap();
+  ++counts.pictures;
   return GST_FLOW_OK;
 }
 
@@ -165,6 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1 || size > 200000) return -1;
   elaborator::detail::ensure_gstreamer();
   const fuzz::RtpInput input = fuzz::parse_input({data, size});
+  ++counts.inputs;
   chain_for(static_cast<elaborator::Codec>(input.codec % 3)).decode(input.packets);
   return 0;
 }
