@@ -2,7 +2,7 @@
 # Builds every fuzz target with libFuzzer.
 #   Locally:   fuzz/build.sh        clang++, AddressSanitizer + UndefinedBehaviorSanitizer, into build-fuzz/out
 #   OSS-Fuzz:  the same script; it honours CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE and OUT, and leaves
-#              each target's seeds beside it as <target>_seed_corpus.zip
+#              each target's seeds beside it as <target>_seed_corpus.zip, and its options as <target>.options
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
@@ -29,9 +29,10 @@ mkdir -p "$out"
 for target in "$work"/fuzz/fuzz_*; do
   name=$(basename "$target")
   cp "$target" "$out/"
+  if [ -f "$here/$name.options" ]; then cp "$here/$name.options" "$out/"; fi
   seeds="$here/corpus/${name#fuzz_}"
   if [ -d "$seeds" ] && command -v zip > /dev/null; then
     (cd "$seeds" && zip -q -r "$out/${name}_seed_corpus.zip" .)
   fi
 done
-echo "fuzz targets in $out: $(cd "$out" && ls fuzz_* | grep -v zip | tr '\n' ' ')"
+echo "fuzz targets in $out: $(cd "$out" && find . -maxdepth 1 -name 'fuzz_*' -perm -u+x -printf '%f ')"

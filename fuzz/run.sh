@@ -21,7 +21,7 @@ out=$build/out
 
 targets=()
 for binary in "$out"/fuzz_*; do
-  [[ $binary == *.zip ]] && continue
+  [[ -x $binary ]] || continue  # seeds and options lie beside the targets
   name=$(basename "$binary"); name=${name#fuzz_}
   if [ "$which" = all ] && compgen -G "$here/unfixed/$name-*" > /dev/null; then
     # A known, documented finding (docs/fuzzing.md) would fail every run until it is fixed: "all" leaves the
@@ -31,7 +31,7 @@ for binary in "$out"/fuzz_*; do
   fi
   [ "$which" = all ] || [ "$which" = "$name" ] && targets+=("$name")
 done
-[ ${#targets[@]} -gt 0 ] || { echo "run.sh: no fuzz target '$which' (have: $(ls "$out" | grep -v zip | tr '\n' ' '))"; exit 2; }
+[ ${#targets[@]} -gt 0 ] || { echo "run.sh: no fuzz target '$which' (have: $(cd "$out" && find . -maxdepth 1 -name 'fuzz_*' -perm -u+x -printf '%f '))"; exit 2; }
 
 # Runs a target's seeds once each with no sanitizer options in the environment; prints what failed.
 bare_start() {
@@ -45,11 +45,20 @@ bare_start() {
   fi
 }
 
+# A target's own options, from fuzz/fuzz_<target>.options (OSS-Fuzz's format: "name = value" lines).
+target_options() {
+  local file=$here/fuzz_$1.options
+  [ -f "$file" ] && sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$file"
+  return 0
+}
+
 fuzz_one() {
   local name=$1 log=$build/logs/$1.log
   mkdir -p "$build/corpus/$name" "$build/artifacts/$name" "$build/logs"
+  # shellcheck disable=SC2046  # one option a line, none with spaces
   if "$out/fuzz_$name" "$build/corpus/$name" "$here/corpus/$name" -max_total_time="$seconds" -timeout=25 \
-      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/artifacts/$name/" > "$log" 2>&1; then
+      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/artifacts/$name/" $(target_options "$name") \
+      > "$log" 2>&1; then
     result=ok
   else
     result="FOUND A CRASH: $(ls "$build/artifacts/$name" | head -n 3 | tr '\n' ' ')"
