@@ -1,38 +1,63 @@
 #!/usr/bin/env bash
-# Builds every fuzz target with libFuzzer.
-#   Locally:   fuzz/build.sh        clang++, AddressSanitizer + UndefinedBehaviorSanitizer, into build-fuzz/out
-#   OSS-Fuzz:  the same script; it honours CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE and OUT, and leaves
-#              each target's seeds beside it as <target>_seed_corpus.zip, and its options as <target>.options
+# Builds the fuzz targets, every one or those named, for libFuzzer or AFL++.
+#   fuzz/build.sh [TARGET...]                      libFuzzer: clang++, ASan + UBSan, into build-fuzz/out
+#   FUZZING_ENGINE=afl fuzz/build.sh [TARGET...]   AFL++: afl-clang-fast++ (its LLVM instrumentation), ASan +
+#                                                  UBSan, AFL++'s libAFLDriver.a as the engine, into build-fuzz-afl/out
+#   Inside OSS-Fuzz, through fuzz/oss-fuzz/build.sh: LIB_FUZZING_ENGINE is set, and then the compiler, the
+#   sanitizer and coverage flags, the engine and the directories are OSS-Fuzz's (CXX, CXXFLAGS,
+#   LIB_FUZZING_ENGINE, OUT, WORK), whichever engine and sanitizer it builds for.
+# Beside each target it leaves what OSS-Fuzz picks up by name: fuzz_<target>_seed_corpus.zip (fuzz/corpus/<target>),
+# fuzz_<target>.dict (made from fuzz/dict/ as fuzz/CMakeLists.txt says) and fuzz_<target>.options if it has one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
-export CC=${CC:-clang}
-export CXX=${CXX:-clang++}
-out=${OUT:-$source_dir/build-fuzz/out}
-work=${WORK:-$source_dir/build-fuzz}/cmake
-mkdir -p "$work"  # its log goes beside it, before cmake would create it
+source "$here/engine.sh"
+command -v zip > /dev/null || { echo "build.sh: zip is needed for the seed corpora (apt-get install zip)" >&2; exit 1; }
+for name in "$@"; do
+  [ -f "$here/fuzz_$name.cpp" ] || { echo "build.sh: no fuzz target '$name' (fuzz/fuzz_$name.cpp)" >&2; exit 2; }
+done
 
 if [ -n "${LIB_FUZZING_ENGINE:-}" ]; then
-  engine=$LIB_FUZZING_ENGINE
-  flags=""  # the sanitizers and coverage flags are in CXXFLAGS
+  out=${OUT:?OSS-Fuzz sets OUT with LIB_FUZZING_ENGINE}
+  work=${WORK:?OSS-Fuzz sets WORK with LIB_FUZZING_ENGINE}/cmake
+  compiler=$CXX
+  link_engine=$LIB_FUZZING_ENGINE
+  # OSS-Fuzz compiles C++ against its own libc++ (-stdlib=libc++ in CXXFLAGS), but OpenCV and fmt come from the
+  # distribution, built against libstdc++: their std::string and std::vector are not libc++'s, and nothing would
+  # link. The sanitizers and the coverage instrumentation do not depend on the standard library.
+  flags=${CXXFLAGS//-stdlib=libc++/}
 else
-  engine="-fsanitize=fuzzer"
-  flags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
-fi
-
-cmake -S "$source_dir" -B "$work" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_CXX_FLAGS="${CXXFLAGS:-}" \
-  -DELABORATOR_BUILD_FUZZERS=ON -DELABORATOR_BUILD_TESTS=OFF -DELABORATOR_BUILD_EXAMPLES=OFF \
-  -DELABORATOR_FUZZ_ENGINE="$engine" -DELABORATOR_FUZZ_FLAGS="$flags" > "$work.log" 2>&1 || { cat "$work.log"; exit 1; }
-cmake --build "$work" -j "$(nproc)"
-
-mkdir -p "$out"
-for target in "$work"/fuzz/fuzz_*; do
-  name=$(basename "$target")
-  cp "$target" "$out/"
-  if [ -f "$here/$name.options" ]; then cp "$here/$name.options" "$out/"; fi
-  seeds="$here/corpus/${name#fuzz_}"
-  if [ -d "$seeds" ] && command -v zip > /dev/null; then
-    (cd "$seeds" && zip -q -r "$out/${name}_seed_corpus.zip" .)
+  work=$build/cmake
+  flags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+  if [ "$engine" = libfuzzer ]; then
+    compiler=clang++
+    flags+=" -fsanitize=fuzzer-no-link"
+    link_engine=-fsanitize=fuzzer
+  else
+    compiler=afl-clang-fast++  # AFL++'s LLVM (PCGUARD) instrumentation
+    link_engine=/usr/lib/afl/libAFLDriver.a
+    [ -f "$link_engine" ] || { echo "build.sh: no $link_engine (apt-get install afl++)" >&2; exit 1; }
   fi
+fi
+mkdir -p "$work" "$out"  # the configure log goes beside the build directory
+
+cmake -S "$source_dir" -B "$work" -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_CXX_FLAGS="$flags" \
+  -DELABORATOR_BUILD_FUZZERS=ON -DELABORATOR_BUILD_TESTS=OFF -DELABORATOR_BUILD_EXAMPLES=OFF \
+  -DELABORATOR_FUZZ_ENGINE="$link_engine" -DELABORATOR_FUZZ_FLAGS="" > "$work.log" 2>&1 || { cat "$work.log"; exit 1; }
+targets=()
+for name in "$@"; do targets+=(--target "fuzz_$name"); done
+cmake --build "$work" -j "$(nproc)" "${targets[@]}"
+
+built=()
+for binary in "$work"/fuzz/fuzz_*; do
+  [ -x "$binary" ] && [ -f "$binary" ] || continue  # the .dict files beside them
+  name=$(basename "$binary")
+  [ $# -eq 0 ] || [[ " $* " == *" ${name#fuzz_} "* ]] || continue
+  cp "$binary" "$out/"
+  [ -f "$binary.dict" ] && cp "$binary.dict" "$out/"
+  [ -f "$here/$name.options" ] && cp "$here/$name.options" "$out/"
+  rm -f "$out/${name}_seed_corpus.zip"  # zip adds to an archive: a seed removed would stay
+  (cd "$here/corpus/${name#fuzz_}" && zip -q -r "$out/${name}_seed_corpus.zip" .)
+  built+=("$name")
 done
-echo "fuzz targets in $out: $(cd "$out" && find . -maxdepth 1 -name 'fuzz_*' -perm -u+x -printf '%f ')"
+echo "fuzz targets for $engine in $out: ${built[*]}"
