@@ -75,9 +75,10 @@ engine_corpus() {
 # A field of AFL++'s fuzzer_stats file.
 afl_stat() { sed -n "s/^$2 *: *//p" "$1" 2> /dev/null; }
 
-# One line on what the last run in STATE did for NAME, as the engine counts: executions per second, coverage
-# (libFuzzer: edges covered; AFL++: edges found of those instrumented), corpus size and findings.
-engine_summary() {
+# What the last run in STATE did for NAME, as the engine counts it, as four fields: executions per second,
+# coverage (libFuzzer: edges covered; AFL++: edges found/edges instrumented), corpus size (seeds included) and
+# findings.
+engine_stats() {
   local name=$1 state=$2 execs coverage corpus
   if [ "$engine" = libfuzzer ]; then
     local log=$state/logs/$name.log dirs
@@ -91,5 +92,5 @@ engine_summary() {
     coverage="$(afl_stat "$stats" edges_found)/$(afl_stat "$stats" total_edges)"
     corpus=$(afl_stat "$stats" corpus_count)
   fi
-  echo "${execs:-?} exec/s, cov ${coverage:-?} edges, corpus ${corpus:-?}, findings $(engine_findings "$name" "$state")"
+  echo "${execs:-?} ${coverage:-?} ${corpus:-?} $(engine_findings "$name" "$state")"
 }

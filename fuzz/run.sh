@@ -50,9 +50,10 @@ bare_start() {
 }
 
 fuzz_one() {
-  local name=$1 result=ok
+  local name=$1 result=ok execs coverage corpus findings
   fuzz_with_engine "$name" "$seconds" "$build" || result="FOUND SOMETHING OR FAILED: see $build/logs/$name.log"
-  echo "fuzz $name ($engine): ${seconds} s, $(engine_summary "$name" "$build"): $result"
+  read -r execs coverage corpus findings < <(engine_stats "$name" "$build")
+  echo "fuzz $name ($engine): ${seconds} s, $execs exec/s, cov $coverage edges, corpus $corpus, findings $findings: $result"
   [ "$result" = ok ]
 }
 
