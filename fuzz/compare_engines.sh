@@ -49,7 +49,8 @@ row() {
   echo "| $name | $engine | $seconds | $execs | $coverage | $(replayed_coverage) | $corpus | $findings |"
 }
 {
-  echo "| target | engine | seconds | exec/s | coverage, as the engine counts | coverage, corpus replayed by libFuzzer | corpus | findings |"
+  echo "| target | engine | seconds | exec/s | coverage, as the engine counts |" \
+       "coverage, corpus replayed by libFuzzer | corpus | findings |"
   echo "|---|---|---|---|---|---|---|---|"
   with_engine libfuzzer row
   with_engine afl row

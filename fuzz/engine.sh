@@ -11,11 +11,10 @@ case $engine in
 esac
 out=$build/out
 
-# A target's own libFuzzer options, from fuzz/fuzz_<target>.options (OSS-Fuzz's format: "name = value" lines),
-# one a line.
+# The libFuzzer options in FILE, a target's fuzz_<target>.options (OSS-Fuzz's format: "name = value" lines),
+# one a line; none if there is no such file.
 target_options() {
-  local file=$here/fuzz_$1.options
-  [ -f "$file" ] && sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$file"
+  [ -f "$1" ] && sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$1"
   return 0
 }
 
@@ -30,11 +29,11 @@ fuzz_with_engine() {
   mkdir -p "$state/logs"
   if [ "$engine" = libfuzzer ]; then
     [ -f "$out/fuzz_$name.dict" ] && dictionary=("-dict=$out/fuzz_$name.dict")
-    mapfile -t options < <(target_options "$name")
+    mapfile -t options < <(target_options "$here/fuzz_$name.options")
     mkdir -p "$state/corpus/$name" "$state/artifacts/$name"
     "$out/fuzz_$name" "$state/corpus/$name" "$here/corpus/$name" -max_total_time="$seconds" -timeout=25 \
-      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$state/artifacts/$name/" "${dictionary[@]}" "${options[@]}" \
-      > "$log" 2>&1 || status=$?
+      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$state/artifacts/$name/" "${dictionary[@]}" \
+      "${options[@]}" > "$log" 2>&1 || status=$?
   else
     [ -f "$out/fuzz_$name.dict" ] && dictionary=(-x "$out/fuzz_$name.dict")
     mkdir -p "$state/afl"

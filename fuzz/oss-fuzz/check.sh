@@ -18,7 +18,8 @@
 #      -runs=4, AFL++'s afl-fuzz gets as far as "All set and ready to roll" (dictionary loaded) without the
 #      target crashing; its seed corpus zip holds every seed of fuzz/corpus/<target>, and they run clean
 #      (libFuzzer -runs=0 with the dictionary, whose entries must all load; AFL++'s driver one file after
-#      the other).
+#      the other); a target's fuzz_<target>.options lies beside it, and libFuzzer runs with them, as
+#      run_fuzzer runs it.
 #   A target below bad_build_check's sanitizer call thresholds is broken in OSS-Fuzz's eyes, and OSS-Fuzz
 #   (test_all) rejects a build with more than 10 % of its targets broken: so does this script. Any other
 #   failure fails at once.
@@ -32,6 +33,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 root=$source_dir/build-fuzz-oss
+source "$source_dir/fuzz/engine.sh"  # target_options
 CI_TARGETS=(rtp_header janus_events rtp_pipeline training_data)
 allowed_broken=10  # % of targets, test_all's default (ALLOWED_BROKEN_TARGETS_PERCENTAGE)
 
@@ -118,11 +120,17 @@ check_target() {
     [ "$(find "$seeds" -type f | wc -l)" -eq "$expected" ] || problems+=("the zip holds $(find "$seeds" -type f | wc -l) of $expected seeds")
   fi
 
+  local options=()
+  if [ -f "$source_dir/fuzz/fuzz_$name.options" ]; then
+    [ -f "$out/fuzz_$name.options" ] || problems+=("no fuzz_$name.options beside it")
+    mapfile -t options < <(target_options "$out/fuzz_$name.options")
+  fi
   local runner=(env -i PATH="$PATH" HOME="$HOME" ASAN_OPTIONS="$runner_asan" UBSAN_OPTIONS="$runner_ubsan")
   if [ "$engine" = libfuzzer ]; then
-    "${runner[@]}" "$binary" -seed=1337 -runs=4 > "$log" 2>&1 || true
+    "${runner[@]}" "$binary" -seed=1337 -runs=4 "${options[@]}" > "$log" 2>&1 || true
     grep -q "Done 4 runs" "$log" || problems+=("does not start: -runs=4 did not finish ($log)")
-    if "${runner[@]}" "$binary" -rss_limit_mb=2560 -timeout=25 -runs=0 -dict="$dict" "$seeds" > "$log.seeds" 2>&1; then
+    if "${runner[@]}" "$binary" -rss_limit_mb=2560 -timeout=25 -runs=0 -dict="$dict" "${options[@]}" "$seeds" \
+        > "$log.seeds" 2>&1; then
       notes+=("$expected seeds run clean")
     else
       problems+=("its seeds do not run clean ($log.seeds)")
