@@ -11,6 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
+# shellcheck source=fuzz/engine.sh
 source "$here/engine.sh"
 command -v zip > /dev/null || { echo "build.sh: zip is needed for the seed corpora (apt-get install zip)" >&2; exit 1; }
 for name in "$@"; do
@@ -50,7 +51,7 @@ cmake --build "$work" -j "$(nproc)" "${targets[@]}"
 
 built=()
 for binary in "$work"/fuzz/fuzz_*; do
-  [ -x "$binary" ] && [ -f "$binary" ] || continue  # the .dict files beside them
+  [[ -f $binary && -x $binary ]] || continue  # the .dict files beside them
   name=$(basename "$binary")
   [ $# -eq 0 ] || [[ " $* " == *" ${name#fuzz_} "* ]] || continue
   cp "$binary" "$out/"

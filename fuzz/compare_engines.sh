@@ -26,6 +26,7 @@ done
 # Runs ENGINE's part in a subshell of its own: fuzz/engine.sh's variables are per engine.
 with_engine() {
   local chosen=$1; shift
+  # shellcheck source=fuzz/engine.sh
   (FUZZING_ENGINE=$chosen; source "$here/engine.sh"; "$@")
 }
 

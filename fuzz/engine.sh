@@ -1,7 +1,9 @@
-# Sourced by fuzz/build.sh, fuzz/run.sh and fuzz/compare_engines.sh (not run): which fuzzing engine, where its
-# local build lives, how to fuzz one target with it and how to read back what it did.
+# shellcheck shell=bash
+# Sourced by fuzz/build.sh, fuzz/run.sh, fuzz/compare_engines.sh and fuzz/oss-fuzz/check.sh (not run): which
+# fuzzing engine, where its local build lives, how to fuzz one target with it and read back what it did.
 #   FUZZING_ENGINE=libfuzzer (the default) or afl, the names OSS-Fuzz gives them.
 # Expects `here` (fuzz/) and `source_dir` (the checkout); sets `engine`, `build` and `out`.
+# shellcheck disable=SC2154  # here and source_dir: the sourcing script's
 
 engine=${FUZZING_ENGINE:-libfuzzer}
 case $engine in

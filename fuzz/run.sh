@@ -14,6 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
+# shellcheck source=fuzz/engine.sh
 source "$here/engine.sh"
 which=${1:-all}
 seconds=${2:-60}

@@ -33,6 +33,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 root=$source_dir/build-fuzz-oss
+# shellcheck source=fuzz/engine.sh
 source "$source_dir/fuzz/engine.sh"  # target_options
 CI_TARGETS=(rtp_header janus_events rtp_pipeline training_data)
 allowed_broken=10  # % of targets, test_all's default (ALLOWED_BROKEN_TARGETS_PERCENTAGE)
@@ -176,7 +177,9 @@ check_configuration() {
   oss_fuzz_build "$engine" "$sanitizer" "$dir" "$@" || { echo "  BUILD FAILED:"; tail -n 30 "$dir/build.log"; return 1; }
   mv "$dir/out" "$dir/moved-out"  # check_build's use_different_out_dir
   local names=("$@")
-  [ ${#names[@]} -gt 0 ] || mapfile -t names < <(cd "$source_dir/fuzz" && ls fuzz_*.cpp | sed 's/^fuzz_//; s/\.cpp$//')
+  if [ ${#names[@]} -eq 0 ]; then
+    for source in "$source_dir"/fuzz/fuzz_*.cpp; do source=${source##*/fuzz_}; names+=("${source%.cpp}"); done
+  fi
   for name in "${names[@]}"; do
     status=0
     check_target "$engine" "$sanitizer" "$dir/moved-out" "$name" || status=$?
