@@ -43,7 +43,8 @@ base_cflags="-O1 -fno-omit-frame-pointer -gline-tables-only -Wno-error=incompati
 -Wno-error=int-conversion -Wno-error=deprecated-declarations -Wno-error=implicit-function-declaration \
 -Wno-error=implicit-int -Wno-error=unknown-warning-option -Wno-error=vla-cxx-extension \
 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
-ubsan_checks=array-bounds,bool,builtin,enum,function,integer-divide-by-zero,null,object-size,return,returns-nonnull-attribute,shift,signed-integer-overflow,unreachable,vla-bound,vptr
+ubsan_checks=array-bounds,bool,builtin,enum,function,integer-divide-by-zero,null,object-size,return
+ubsan_checks+=,returns-nonnull-attribute,shift,signed-integer-overflow,unreachable,vla-bound,vptr
 declare -A sanitizer_flags=(
   [address]="-fsanitize=address -fsanitize-address-use-after-scope"
   [undefined]="-fsanitize=$ubsan_checks,unsigned-integer-overflow -fno-sanitize-recover=$ubsan_checks"
@@ -118,7 +119,9 @@ check_target() {
     problems+=("no seed corpus fuzz_${name}_seed_corpus.zip")
   else
     unzip -q -o -d "$seeds" "$zip"
-    [ "$(find "$seeds" -type f | wc -l)" -eq "$expected" ] || problems+=("the zip holds $(find "$seeds" -type f | wc -l) of $expected seeds")
+    local zipped
+    zipped=$(find "$seeds" -type f | wc -l)
+    [ "$zipped" -eq "$expected" ] || problems+=("the zip holds $zipped of $expected seeds")
   fi
 
   local options=()
@@ -136,7 +139,8 @@ check_target() {
     else
       problems+=("its seeds do not run clean ($log.seeds)")
     fi
-    grep -q "Dictionary: $entries entries" "$log.seeds" || problems+=("libFuzzer did not load the $entries entries of its dictionary")
+    grep -q "Dictionary: $entries entries" "$log.seeds" ||
+      problems+=("libFuzzer did not load the $entries entries of its dictionary")
   else
     local input=$out/$name.afl-input
     rm -rf "$input" "$out/$name.afl-out" && mkdir -p "$input" && echo input > "$input/input"
@@ -154,8 +158,13 @@ check_target() {
 
   # What the runner image would lack: every shared library beyond the C and C++ runtimes (docs/fuzzing.md).
   local needed
-  needed=$(ldd "$binary" | awk '{print $1}' | grep -cvE '^(linux-vdso|/lib64/ld-linux|lib(c|m|dl|rt|pthread|stdc\+\+|gcc_s)\.so)' || true)
-  if [ "$needed" -eq 0 ]; then notes+=("needs only the C and C++ runtimes"); else notes+=("needs $needed more shared libraries"); fi
+  needed=$(ldd "$binary" | awk '{print $1}' |
+           grep -cvE '^(linux-vdso|/lib64/ld-linux|lib(c|m|dl|rt|pthread|stdc\+\+|gcc_s)\.so)' || true)
+  if [ "$needed" -eq 0 ]; then
+    notes+=("needs only the C and C++ runtimes")
+  else
+    notes+=("needs $needed more shared libraries")
+  fi
 
   local summary
   summary=$(printf '%s, ' "${notes[@]}")
@@ -163,7 +172,8 @@ check_target() {
     echo "  fuzz_$name: FAILED"; printf '    %s\n' "${problems[@]}" "${below[@]}"
     return 1
   elif [ ${#below[@]} -gt 0 ]; then
-    echo "  fuzz_$name: BAD BUILD as bad_build_check judges it, otherwise ok (${summary%, })"; printf '    %s\n' "${below[@]}"
+    echo "  fuzz_$name: BAD BUILD as bad_build_check judges it, otherwise ok (${summary%, })"
+    printf '    %s\n' "${below[@]}"
     return 2
   fi
   echo "  fuzz_$name: ok (${summary%, })"
