@@ -323,6 +323,8 @@ TEST_CASE("an API key comes from an environment variable or a file, and no error
   const std::string key = "sk-test-0123456789abcdef";
   ::setenv("ELABORATOR_TEST_KEY", (" " + key + "\n").c_str(), 1);
   CHECK(elaborator::http::Secret::from_environment("ELABORATOR_TEST_KEY").reveal() == key);
+  ::setenv("ELABORATOR_TEST_KEY", " \t\n", 1);
+  CHECK_THROWS_AS(elaborator::http::Secret::from_environment("ELABORATOR_TEST_KEY"), elaborator::Error);  // no empty key
   ::unsetenv("ELABORATOR_TEST_KEY");
   try {
     elaborator::http::Secret::from_environment("ELABORATOR_TEST_KEY");

@@ -23,13 +23,15 @@ namespace elaborator::http {
 
 class Secret {
  public:
-  // The value of an environment variable; throws elaborator::Error if it is unset or empty.
+  // The value of an environment variable, without surrounding white space; throws elaborator::Error if it
+  // is unset or holds nothing else (found by fuzzing: a value of blanks was an empty key).
   static Secret from_environment(const std::string& variable) {
     const char* value = std::getenv(variable.c_str());
-    if (value == nullptr || *value == '\0') {
-      throw Error(fmt::format("no key: the environment variable {} is not set (or give the key in a file)", variable));
+    Secret secret(trimmed(value == nullptr ? "" : value));
+    if (secret.value_.empty()) {
+      throw Error(fmt::format("no key: the environment variable {} is not set or blank (or give the key in a file)", variable));
     }
-    return Secret(trimmed(value));
+    return secret;
   }
 
   // The first line of a file, without surrounding white space; throws elaborator::Error if the file cannot
