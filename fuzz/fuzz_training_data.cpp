@@ -2,9 +2,10 @@
 // from someone else. The first byte picks which:
 //   0: a training image: decoded (cv::imdecode, as cv::imread does for a file), its largest face found with the
 //      library's Haar detector, cropped, and an LBPH model trained and asked about it;
-//   1: a saved LBPH model (YAML, as --model reads it), loaded and asked about a face.
+//   1: a saved LBPH model (YAML, as --model reads it: from a file), loaded and asked about a face.
 // Whatever the bytes, the answer is a face, no face, or an exception face_recognizer turns into a clear error,
 // and soon: corpus/timeout-opencv-yaml-parser once stalled OpenCV's own YAML parser for minutes.
+#include "input_file.hpp"
 #include "lbph_model_file.hpp"
 
 #include <elaborator/vision/face_crop.hpp>
@@ -43,8 +44,9 @@ void train_on_image(const std::uint8_t* data, std::size_t size) {
 }
 
 void load_model(const std::uint8_t* data, std::size_t size) {
+  static const InputFile file("fuzz_model.yml");
   auto model = cv::face::LBPHFaceRecognizer::create();
-  lbph_model_file::read(*model, std::string_view(reinterpret_cast<const char*>(data), size), "model");  // as --model
+  lbph_model_file::load(*model, file.write(std::string_view(reinterpret_cast<const char*>(data), size)));  // as --model
   if (model->empty()) return;
   int label = -1;
   double distance = 0;

@@ -1,0 +1,38 @@
+// Fuzz target: the checks every packet arriving on a stream's RTP port passes before the jitter buffer
+// (RtpPacketCheck: the allowed sender, RTP at all, the payload type, new senders, losses, frames), over a
+// sequence of packets from anyone. Whatever they are, each is accepted or rejected with a reason, and the
+// counters add up.
+//
+// Input: a byte, the expected payload type (low 7 bits) and whether only 127.0.0.1 may send (top bit); then
+// packets, each prefixed by its 16-bit big-endian length, as fuzz_rtp_pipeline takes them. A length with its
+// top bit set is a packet from another address (10.0.0.1).
+#include <elaborator/detail/rtp_packet_check.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1 || size > 200000) return -1;  // as fuzz_rtp_pipeline
+  elaborator::detail::RtpPacketCheck check(data[0] & 0x80 ? "127.0.0.1" : "", data[0] & 0x7F);
+  std::uint64_t packets = 0;
+  for (std::size_t offset = 1; offset + 2 <= size; ++packets) {
+    const unsigned prefix = (unsigned{data[offset]} << 8) | data[offset + 1];
+    const std::size_t length = std::min<std::size_t>(prefix & 0x7FFF, size - offset - 2);
+    const std::span<const std::uint8_t> packet(data + offset + 2, length);
+    offset += 2 + length;
+    const auto verdict = check.check(packet, check.checks_sender() ? (prefix & 0x8000 ? "10.0.0.1" : "127.0.0.1") : "");
+    if (verdict.accepted != verdict.rejection.empty()) __builtin_trap();  // a reason exactly when rejected
+    if (verdict.accepted && (verdict.header.payload_type != (data[0] & 0x7F) ||
+                             verdict.header.payload_offset + verdict.header.payload_size > length)) {
+      __builtin_trap();
+    }
+    if (verdict.new_ssrc && verdict.previous_ssrc == verdict.header.ssrc) __builtin_trap();
+  }
+  if (check.packets_received() + check.packets_rejected() != packets || check.frames_received() > check.packets_received() ||
+      check.ssrc_changes() > check.packets_received() ||
+      check.packets_lost() > check.packets_received() * elaborator::detail::RtpPacketCheck::largest_gap) {
+    __builtin_trap();
+  }
+  return 0;
+}
