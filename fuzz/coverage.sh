@@ -38,7 +38,8 @@ untrusted_input_files=(
   include/elaborator/endpoint.hpp
   include/elaborator/cli.hpp
   include/elaborator/http/secret.hpp
-  # control API requests
+  # control API requests: what the server checks before reading one, then the request itself
+  include/elaborator/control.hpp
   include/elaborator/detail/control_api.hpp
   # Janus's answers and events
   include/elaborator/janus/session.hpp
@@ -102,7 +103,7 @@ done
 # the mapping of a binary that calls it and warns about "mismatched data", which is expected here.
 llvm-profdata merge -sparse "$profiles"/*.profraw -o "$profiles/all.profdata"
 report=(-instr-profile="$profiles/all.profdata" "${objects[@]}" -ignore-filename-regex="$ignore")
-cov() { llvm-cov "$@" 2> >(grep -v "functions have mismatched data" >&2); }
+cov() { llvm-cov "$@" 2> >(sed 's/\x1b\[[0-9;]*m//g' | grep -v -e "functions have mismatched data" -e '^$' >&2); }
 printf '%-18s %5s         %s\n' "all targets" "" "$(cov report "${report[@]}" | summary)"
 
 echo "== per file that parses untrusted input: all targets together"
@@ -117,6 +118,6 @@ for file in "${untrusted_input_files[@]}"; do
   awk -v name="$file" '{ printf "%-50s lines %6s of %4d, branches %6s of %4d\n", name, $(NF-3), $(NF-5), $NF, $(NF-2) }' <<< "$row"
 done
 
-cov show "${report[@]}" -use-color=false -format=html -output-dir="$build/html" -show-branches=count -show-line-counts-or-regions
+cov show "${report[@]}" -format=html -output-dir="$build/html" -show-branches=count -show-line-counts-or-regions > /dev/null
 echo "HTML report: $build/html/index.html"
 awk '$1 == "TOTAL" { sub("%", "", $(NF-3)); printf "fuzz coverage: %s %% of lines\n", $(NF-3) }' "$profiles/untrusted.txt"

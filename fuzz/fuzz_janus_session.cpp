@@ -4,8 +4,9 @@
 // forms, its forwards listed and stopped (VideoRoom), the session destroyed. Whatever the answers, every
 // request gives its result or an elaborator::Error, soon.
 //
-// Input: a first line "full" (requests with every optional field: ids, secrets, RTCP ports) or anything
-// else (the bare ones); then the answers, each "STATUS\nBODY", separated by lines "--".
+// Input: a first line "full" (requests with every optional field: ids, secrets, RTCP ports), "down" (a
+// Janus that does not answer at all: nothing listens there) or anything else (the bare requests); then the
+// answers, each "STATUS\nBODY", separated by lines "--".
 #include <elaborator/janus/streaming.hpp>
 #include <elaborator/janus/videoroom.hpp>
 
@@ -117,9 +118,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t first = std::min(input.find('\n'), input.size());
   server.answer_with(input.substr(std::min(first + 1, input.size())));
+  const std::string_view how = input.substr(0, first);
   try {
-    janus::Session session(server.url(), std::chrono::seconds(5));
-    converse(session, input.substr(0, first) == "full");
+    janus::Session session(how == "down" ? "http://127.0.0.1:1/janus" : server.url(), std::chrono::seconds(5));
+    converse(session, how == "full");
   } catch (const elaborator::Error&) {  // no session
   }
   return 0;

@@ -1,7 +1,8 @@
 // Fuzz target: what object_detector reads from a detector it was given (examples/ssd_output.hpp): its class
 // labels file, and the output blob of its network, which a model from someone else may fill with anything.
 // Whatever they are, the labels load or are refused, and the blob is refused (not 1x1xNx7 floats) or gives
-// detections above the threshold, of a class kept, with a box inside the frame, confidences at most 1.
+// detections above the threshold, of a class kept and named (by the file, or "class N"), with a box inside
+// the frame, confidences at most 1.
 //
 // Input: 4 bytes: the threshold (/255), the first class id (signed), whether only "person" and "car" are
 // kept (low bit), the blob's shape (0: 1x1xNx7 floats, 1: 1xNx7, 2: 1x1xNx6, 3: 1x1xNx7 doubles); the
@@ -13,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,12 +31,18 @@ cv::Mat blob(int shape, const std::uint8_t* values, std::size_t size) {
   return output;
 }
 
-void check(const std::vector<elaborator::Detection>& detections, const ssd::SsdFilter& filter) {
+bool named(const std::string& label, const ssd::Labels& labels) {
+  const auto& names = labels.names();
+  return label.starts_with("class ") || std::find(names.begin(), names.end(), label) != names.end();
+}
+
+void check(const std::vector<elaborator::Detection>& detections, const ssd::Labels& labels, const ssd::SsdFilter& filter) {
   for (const auto& d : detections) {
     const elaborator::Box& b = d.box;
-    if (!(d.confidence >= filter.min_confidence && d.confidence <= 1.0F) || d.label.empty() ||
-        !ssd::keeps(filter, d.label) || !(b.x >= 0 && b.y >= 0 && b.width > 0 && b.height > 0 && b.x + b.width <= 1 &&
-                                           b.y + b.height <= 1)) {
+    const bool inside = b.x >= 0 && b.y >= 0 && b.width > 0 && b.height > 0 && b.x + b.width <= 1.0001F &&
+                        b.y + b.height <= 1.0001F;  // float sums
+    if (!(d.confidence >= filter.min_confidence && d.confidence <= 1.0F) || !named(d.label, labels) ||
+        !ssd::keeps(filter, d.label) || !inside) {
       __builtin_trap();
     }
   }
@@ -53,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const ssd::Labels labels = ssd::Labels::load(labels_file.write(rest.substr(0, end)), static_cast<std::int8_t>(data[1]));
     const std::size_t values = std::min(end + 1, rest.size());
-    check(ssd::decode_ssd(blob(data[3] % 4, data + 4 + values, rest.size() - values), labels, filter), filter);
+    check(ssd::decode_ssd(blob(data[3] % 4, data + 4 + values, rest.size() - values), labels, filter), labels, filter);
   } catch (const elaborator::Error&) {  // labels that are not, a blob of another shape
   }
   return 0;

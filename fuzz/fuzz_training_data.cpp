@@ -1,7 +1,8 @@
 // Fuzz target: what face_recognizer reads from disk to train or to load a model, both of which a user may get
 // from someone else. The first byte picks which:
-//   0: a training image: decoded (cv::imdecode, as cv::imread does for a file), its largest face found with the
-//      library's Haar detector, cropped, and an LBPH model trained and asked about it;
+//   0: a training image: decoded (cv::imdecode, as cv::imread does for a file), its faces found with the
+//      library's Haar detector and cut out as the examples cut them, the largest cropped, and an LBPH model
+//      trained and asked about it;
 //   1: a saved LBPH model (YAML, as --model reads it: from a file), loaded and asked about a face.
 // Whatever the bytes, the answer is a face, no face, or an exception face_recognizer turns into a clear error,
 // and soon: corpus/timeout-opencv-yaml-parser once stalled OpenCV's own YAML parser for minutes.
@@ -28,12 +29,27 @@ const cv::Size crop_size{100, 100};
 
 cv::Mat test_face() { return cv::Mat(crop_size, CV_8UC1, cv::Scalar(128)); }
 
+// The faces of an image as face_detector reports them (normalised to the image), back in its pixels; each
+// cut out with context as emotion_client sends it to a cloud service. Returns the largest.
+cv::Rect find_faces(const cv::Mat& gray) {
+  static elaborator::vision::HaarFaceDetector detector;
+  std::vector<cv::Rect> faces;
+  for (const auto& detection : detector.detect_faces(gray)) {
+    const elaborator::Box& b = detection.box;
+    if (!(b.x >= 0 && b.y >= 0 && b.x + b.width <= 1.0001F && b.y + b.height <= 1.0001F)) __builtin_trap();  // float sums
+    faces.push_back(b.to_pixels(gray.size()));
+    const cv::Rect context = elaborator::vision::expanded(faces.back(), 0.25, gray.size());
+    if ((context & faces.back()) != (faces.back() & cv::Rect({0, 0}, gray.size()))) __builtin_trap();  // holds the face
+    (void)elaborator::vision::crop(gray, context, {64, 64});
+  }
+  return elaborator::vision::largest(faces);
+}
+
 void train_on_image(const std::uint8_t* data, std::size_t size) {
   const cv::Mat gray = cv::imdecode(cv::Mat(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(data)),
                                     cv::IMREAD_GRAYSCALE);
   if (gray.empty()) return;
-  static elaborator::vision::HaarFaceDetector detector;
-  const cv::Rect face = elaborator::vision::largest(detector.detect(gray));
+  const cv::Rect face = find_faces(gray);
   const cv::Mat sample = elaborator::vision::crop(gray, face.empty() ? cv::Rect({0, 0}, gray.size()) : face, crop_size);
   if (sample.empty()) return;
   auto model = cv::face::LBPHFaceRecognizer::create();

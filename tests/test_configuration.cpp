@@ -315,6 +315,8 @@ TEST_CASE("the ways in that only the command line has: --stream, --streams-file,
   CHECK(run_parser(parser, {"--every", "2", "--control", "127.0.0.1:0"}).error.find("configure the elaboration of an input") !=
         std::string::npos);
   CHECK(run_parser(parser, {"--control", "127.0.0.1:0"}).config->streams.empty());  // the API adds streams later
+  const char* const no_arguments[] = {nullptr};  // not even the program's name (execve with an empty argv)
+  CHECK_THROWS_WITH(parser.parse_or_throw(0, no_arguments), Catch::Contains("give exactly one input"));
 
   const nlohmann::json file = {{"stats_interval", 0}, {"streams", {rtp_stream({{"codec", "vp9"}}, {{"every", 4}})}}};
   std::ofstream(dir.file("streams.json")) << file.dump();

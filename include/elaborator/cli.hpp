@@ -537,6 +537,13 @@ class Parser {
 
   // The command line, completed with ELABORATOR_* variables for the options it does not give.
   cxxopts::ParseResult parse_with_environment(int argc, const char* const* argv) {
+    // A process can be started without even its name (execve with an empty argv): cxxopts reads from
+    // argv[1] until argc whatever argc is, past the end then (found by fuzzing). The program's name stands in.
+    const char* const name_only[] = {program_.c_str()};
+    if (argc < 1) {
+      argc = 1;
+      argv = name_only;
+    }
     cxxopts::ParseResult given = options_.parse(argc, argv);
     std::vector<std::string> from_environment;
     for (const auto& group : options_.groups()) {

@@ -41,7 +41,6 @@ class ConfigObject {
   [[nodiscard]] bool has(const char* key) const { return json_.contains(key); }
   [[nodiscard]] const nlohmann::json& at(const char* key) const { return json_.at(key); }
   [[nodiscard]] std::string path(const char* key) const { return fmt::format("{}.{}", path_, key); }
-  [[nodiscard]] const std::string& path() const { return path_; }
 
   [[nodiscard]] bool flag(const char* key, bool fallback) const {
     if (!has(key)) return fallback;
