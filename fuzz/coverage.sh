@@ -34,6 +34,9 @@ untrusted_input_files=(
   include/elaborator/detail/rtp_packet_check.hpp
   # configuration: a streams file, the command line (and its environment), API bodies, the secrets file
   include/elaborator/config.hpp
+  include/elaborator/detail/config_object.hpp
+  include/elaborator/detail/stream_config_parsing.hpp
+  include/elaborator/detail/room_config_parsing.hpp
   include/elaborator/kinds.hpp
   include/elaborator/endpoint.hpp
   include/elaborator/cli.hpp
@@ -42,13 +45,16 @@ untrusted_input_files=(
   include/elaborator/control.hpp
   include/elaborator/detail/control_api.hpp
   # Janus's answers and events
+  include/elaborator/detail/janus_answer.hpp
+  include/elaborator/detail/janus_plugin_answers.hpp
+  include/elaborator/detail/janus_publisher_events.hpp
   include/elaborator/janus/session.hpp
   include/elaborator/janus/streaming.hpp
   include/elaborator/janus/videoroom.hpp
   include/elaborator/janus/events.hpp
   # cloud emotion services' answers
   examples/emotion_services.hpp
-  # model and training files: LBPH models, training images, an SSD detector's output
+  # model and training files: LBPH models, training images, an SSD detector's labels and output
   examples/opencv_yaml.hpp
   examples/lbph_model_file.hpp
   examples/ssd_output.hpp
@@ -115,8 +121,10 @@ for file in "${untrusted_input_files[@]}"; do
   # (llvm-cov shows the names without the prefix they all share)
   row=$(awk -v f="/$file" 'substr("/" $1, length($1) + 2 - length(f)) == f' "$profiles/untrusted.txt")
   [ -n "$row" ] || { echo "coverage.sh: no target reaches $file: it needs one" >&2; exit 1; }
-  awk -v name="$file" '{ printf "%-50s lines %6s of %4d, branches %6s of %4d\n", name, $(NF-3), $(NF-5), $NF, $(NF-2) }' <<< "$row"
+  awk -v name="$file" '{ printf "%-53s lines %6s of %4d, branches %6s of %4d\n", name, $(NF-3), $(NF-5), $NF, $(NF-2) }' <<< "$row"
 done
+awk '$1 == "TOTAL" { printf "%-53s lines %6s of %4d, branches %6s of %4d\n", "all of them", $(NF-3), $(NF-5), $NF, $(NF-2) }' \
+  "$profiles/untrusted.txt"
 
 cov show "${report[@]}" -format=html -output-dir="$build/html" -show-branches=count -show-line-counts-or-regions > /dev/null
 echo "HTML report: $build/html/index.html"
