@@ -68,15 +68,19 @@ for tool in clang++ llvm-profdata llvm-cov; do
   command -v "$tool" > /dev/null || { echo "coverage.sh: $tool is missing (Debian: apt-get install clang llvm)" >&2; exit 1; }
 done
 
-targets=$(sed -n '/^set(ELABORATOR_FUZZ_TARGETS/,/)/p' "$here/CMakeLists.txt" | tr -d '()' | sed 's/set//; s/ELABORATOR_FUZZ_TARGETS//' | xargs)
+# The targets as fuzz/CMakeLists.txt lists them: set(ELABORATOR_FUZZ_TARGETS a b\n c).
+read -ra targets <<< "$(sed -n '/^set(ELABORATOR_FUZZ_TARGETS/,/)/p' "$here/CMakeLists.txt" |
+                        sed 's/set(ELABORATOR_FUZZ_TARGETS//; s/)//' | xargs)"
+build_targets=()
+for name in "${targets[@]}"; do build_targets+=(--target "replay_$name"); done
 coverage_flags="-fprofile-instr-generate -fcoverage-mapping"
 mkdir -p "$build"
-echo "coverage.sh: building $(echo "$targets" | wc -w) targets with coverage in $build (log: $build/build.log)"
+echo "coverage.sh: building ${#targets[@]} targets with coverage in $build (log: $build/build.log)"
 {
   cmake -S "$source_dir" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= \
     -DCMAKE_CXX_FLAGS="$coverage_flags" -DCMAKE_EXE_LINKER_FLAGS="$coverage_flags" \
     -DELABORATOR_BUILD_TESTS=ON -DELABORATOR_BUILD_EXAMPLES=OFF -DELABORATOR_BUILD_BENCHMARKS=OFF &&
-  cmake --build "$build" -j "$jobs" --target $(printf 'replay_%s ' $targets)
+  cmake --build "$build" -j "$jobs" "${build_targets[@]}"
 } > "$build/build.log" 2>&1 || { tail -n 40 "$build/build.log"; echo "coverage.sh: the build failed" >&2; exit 1; }
 
 # Counts only the project's own code: not /usr (OpenCV, GStreamer, the standard library...), not the tests,
@@ -92,7 +96,7 @@ summary() {
 
 echo "== per target: of the project's code compiled into it, what its corpus runs (replay_main.cpp)"
 objects=()
-for name in $targets; do
+for name in "${targets[@]}"; do
   binary=$build/fuzz/replay_$name
   corpora=("$here/corpus/$name")
   [ -n "$extra" ] && [ -d "$extra/$name" ] && corpora+=("$extra/$name")

@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)elaborator::detail::parse_rtp_header(packet);
   if (size >= 8) {  // the PLI elaborator sends, from any two SSRCs: one whole packet that asks for a keyframe
-    const std::uint32_t sender = elaborator::detail::read_u32(packet, 0);
-    const auto pli = elaborator::detail::parse_rtcp_compound(elaborator::detail::make_pli(sender, elaborator::detail::read_u32(packet, 4)));
+    namespace detail = elaborator::detail;
+    const std::uint32_t sender = detail::read_u32(packet, 0);
+    const auto pli = detail::parse_rtcp_compound(detail::make_pli(sender, detail::read_u32(packet, 4)));
     if (!pli || pli->packets != 1 || !pli->asks_for_keyframe || pli->sender_ssrc != sender) __builtin_trap();
   }
   return 0;

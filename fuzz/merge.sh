@@ -14,7 +14,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
 found=${FOUND:-$source_dir/build-fuzz/corpus}
-build=$source_dir/build-fuzz/merge
+# shellcheck source=fuzz/engine.sh
+source "$here/engine.sh"  # target_options
+work=$source_dir/build-fuzz/merge  # not build.sh's build: other flags
 [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ] && { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; }
 
 targets=("$@")
@@ -23,19 +25,25 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "merge.sh: nothing found in $found (run fuzz/run.sh first)" >&2; exit 2; }
 
-mkdir -p "$build"
+mkdir -p "$work"
+build_targets=()
+for name in "${targets[@]}"; do build_targets+=(--target "fuzz_$name"); done
 flags="-g -O0 -fno-omit-frame-pointer -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
 {
-  cmake -S "$source_dir" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DELABORATOR_BUILD_FUZZERS=ON \
+  cmake -S "$source_dir" -B "$work" -DCMAKE_CXX_COMPILER=clang++ -DELABORATOR_BUILD_FUZZERS=ON \
     -DELABORATOR_BUILD_TESTS=OFF -DELABORATOR_BUILD_EXAMPLES=OFF \
     -DELABORATOR_FUZZ_FLAGS="$flags -fsanitize-coverage-ignorelist=$here/third_party.ignorelist" &&
-  cmake --build "$build" -j "${JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}")
-} > "$build.log" 2>&1 || { tail -n 40 "$build.log"; echo "merge.sh: the build failed" >&2; exit 1; }
+  cmake --build "$work" -j "${JOBS:-2}" "${build_targets[@]}"
+} > "$work.log" 2>&1 || { tail -n 40 "$work.log"; echo "merge.sh: the build failed" >&2; exit 1; }
 
+files_in() { find "$1" -maxdepth 1 -type f | wc -l; }
 for name in "${targets[@]}"; do
   [ -d "$found/$name" ] || { echo "merge.sh: no finds for $name in $found/$name" >&2; exit 2; }
-  before=$(ls "$here/corpus/$name" | wc -l)
-  "$build/fuzz/fuzz_$name" -merge=1 -use_counters=0 -timeout=25 -rss_limit_mb=4096 "$here/corpus/$name" "$found/$name" \
-    > "$build/$name.log" 2>&1 || { tail -n 20 "$build/$name.log"; echo "merge.sh: merging $name failed" >&2; exit 1; }
-  echo "merge $name: $before inputs, $(( $(ls "$here/corpus/$name" | wc -l) - before )) added of $(ls "$found/$name" | wc -l) found"
+  before=$(files_in "$here/corpus/$name")
+  mapfile -t options < <(target_options "$here/fuzz_$name.options")  # as it is fuzzed (rtp_pipeline: no leak check)
+  "$work/fuzz/fuzz_$name" -merge=1 -use_counters=0 -timeout=25 -rss_limit_mb=4096 "${options[@]}" \
+    "$here/corpus/$name" "$found/$name" > "$work/$name.log" 2>&1 ||
+    { tail -n 20 "$work/$name.log"; echo "merge.sh: merging $name failed" >&2; exit 1; }
+  added=$(( $(files_in "$here/corpus/$name") - before ))
+  echo "merge $name: $before inputs, $added added of $(files_in "$found/$name") found"
 done
