@@ -2,8 +2,8 @@
 # How much of the project's own code the fuzz corpora reach: builds every fuzz target with clang's
 # source-based coverage and the replay driver (replay_main.cpp, no libFuzzer), replays each target's corpus
 # (fuzz/corpus/<target>), and prints with llvm-cov
-#   - per target, line and branch coverage of the project's code it runs (OpenCV, GStreamer and the rest of
-#     /usr are not counted, nor tests/ and fuzz/ themselves), and of all targets together;
+#   - per target, line and branch coverage of the project's code compiled into it (OpenCV, GStreamer and the
+#     rest of /usr are not counted, nor tests/ and fuzz/ themselves), and of all targets together;
 #   - per file that parses untrusted input (the list below, explained in docs/fuzzing.md), line and branch
 #     coverage by all targets together;
 #   - an HTML report, in BUILD/html/index.html;
@@ -15,7 +15,7 @@
 #                                        the same plus what fuzz/run.sh found (DIR/<target>), to see what a
 #                                        merge into fuzz/corpus would add
 # BUILD_DIR (default build-coverage) is where it builds; JOBS (default 2) how many compile jobs it runs.
-# Needs clang++, llvm-profdata and llvm-cov (Debian: clang, llvm 14).
+# Needs clang++ and the llvm-profdata and llvm-cov of its version (Debian: clang, llvm-14).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
@@ -64,8 +64,12 @@ untrusted_input_files=(
   include/elaborator/detail/datagram_fit.hpp
 )
 
-for tool in clang++ llvm-profdata llvm-cov; do
-  command -v "$tool" > /dev/null || { echo "coverage.sh: $tool is missing (Debian: apt-get install clang llvm)" >&2; exit 1; }
+# The profile format is clang's own: the tools must be of its version.
+version=$(clang++ --version 2> /dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)
+profdata=llvm-profdata-$version
+llvm_cov=llvm-cov-$version
+for tool in clang++ "$profdata" "$llvm_cov"; do
+  command -v "$tool" > /dev/null || { echo "coverage.sh: $tool is missing (Debian: apt-get install clang llvm-$version)" >&2; exit 1; }
 done
 
 # The targets as fuzz/CMakeLists.txt lists them: set(ELABORATOR_FUZZ_TARGETS a b\n c).
@@ -89,6 +93,12 @@ ignore="^/usr/|^$source_dir/(tests|fuzz)/|^$build/"
 profiles=$build/profiles
 rm -rf "$profiles" && mkdir -p "$profiles"
 
+# A row of an llvm-cov report (the last columns: lines, missed, cover, branches, missed, cover) as
+# "NAME  lines L % of N, branches B % of M".
+file_row() {
+  awk -v name="$1" '{ printf "%-53s lines %6s of %4d, branches %6s of %4d\n", name, $(NF-3), $(NF-5), $NF, $(NF-2) }'
+}
+
 # Prints the TOTAL line of an llvm-cov report as "lines L % (covered/all), branches B %".
 summary() {
   awk '$1 == "TOTAL" { printf "lines %6s (%d/%d), branches %6s\n", $(NF-3), $(NF-5) - $(NF-4), $(NF-5), $NF }'
@@ -102,18 +112,18 @@ for name in "${targets[@]}"; do
   [ -n "$extra" ] && [ -d "$extra/$name" ] && corpora+=("$extra/$name")
   LLVM_PROFILE_FILE="$profiles/$name-%p.profraw" "$binary" "${corpora[@]}" > "$profiles/$name.log" 2>&1 ||
     { cat "$profiles/$name.log"; echo "coverage.sh: replaying $name failed" >&2; exit 1; }
-  llvm-profdata merge -sparse "$profiles/$name"-*.profraw -o "$profiles/$name.profdata"
+  "$profdata" merge -sparse "$profiles/$name"-*.profraw -o "$profiles/$name.profdata"
   printf '%-18s %5s inputs  %s\n' "$name" "$(sed -n 's/^replayed \([0-9]*\) inputs$/\1/p' "$profiles/$name.log")" \
-    "$(llvm-cov report -instr-profile="$profiles/$name.profdata" "$binary" -ignore-filename-regex="$ignore" | summary)"
+    "$("$llvm_cov" report -instr-profile="$profiles/$name.profdata" "$binary" -ignore-filename-regex="$ignore" | summary)"
   # llvm-cov takes the first binary as an argument and the others with -object.
   [ ${#objects[@]} -eq 0 ] && objects=("$binary") || objects+=(-object "$binary")
 done
 # Merged from different binaries: a header's inline function has the same hash in each, so its counts add
 # up. A binary that includes a function but never calls it maps it as unused (hash 0); llvm-cov then takes
 # the mapping of a binary that calls it and warns about "mismatched data", which is expected here.
-llvm-profdata merge -sparse "$profiles"/*.profraw -o "$profiles/all.profdata"
+"$profdata" merge -sparse "$profiles"/*.profraw -o "$profiles/all.profdata"
 report=(-instr-profile="$profiles/all.profdata" "${objects[@]}" -ignore-filename-regex="$ignore")
-cov() { llvm-cov "$@" 2> >(sed 's/\x1b\[[0-9;]*m//g' | grep -v -e "functions have mismatched data" -e '^$' >&2); }
+cov() { "$llvm_cov" "$@" 2> >(sed 's/\x1b\[[0-9;]*m//g' | grep -v -e "functions have mismatched data" -e '^$' >&2); }
 printf '%-18s %5s         %s\n' "all targets" "" "$(cov report "${report[@]}" | summary)"
 
 echo "== per file that parses untrusted input: all targets together"
@@ -125,10 +135,9 @@ for file in "${untrusted_input_files[@]}"; do
   # (llvm-cov shows the names without the prefix they all share)
   row=$(awk -v f="/$file" 'substr("/" $1, length($1) + 2 - length(f)) == f' "$profiles/untrusted.txt")
   [ -n "$row" ] || { echo "coverage.sh: no target reaches $file: it needs one" >&2; exit 1; }
-  awk -v name="$file" '{ printf "%-53s lines %6s of %4d, branches %6s of %4d\n", name, $(NF-3), $(NF-5), $NF, $(NF-2) }' <<< "$row"
+  file_row "$file" <<< "$row"
 done
-awk '$1 == "TOTAL" { printf "%-53s lines %6s of %4d, branches %6s of %4d\n", "all of them", $(NF-3), $(NF-5), $NF, $(NF-2) }' \
-  "$profiles/untrusted.txt"
+grep '^TOTAL' "$profiles/untrusted.txt" | file_row "all of them"
 
 cov show "${report[@]}" -format=html -output-dir="$build/html" -show-branches=count -show-line-counts-or-regions > /dev/null
 echo "HTML report: $build/html/index.html"

@@ -12,6 +12,7 @@
 
 #include <elaborator/cli.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -53,7 +54,9 @@ void name_files(std::vector<std::string>& arguments, std::string_view streams_fi
   static const InputFile file("fuzz_cli.json");
   bool written = false;
   for (auto& argument : arguments) {
-    if (const auto at = argument.find("@missing"); at != std::string::npos) argument.replace(at, 8, "/nonexistent/streams.json");
+    if (const auto at = argument.find("@missing"); at != std::string::npos) {
+      argument.replace(at, 8, "/nonexistent/streams.json");
+    }
     if (const auto at = argument.find("@file"); at != std::string::npos) {
       if (!written) file.write(streams_file);
       written = true;

@@ -13,6 +13,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -12,7 +12,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -93,10 +95,7 @@ void converse(janus::Session& session, bool full) {
   }
   ask([&] { return janus::create_mountpoint(session, mountpoint); });
   ask([&] { return janus::list_mountpoints(session); });
-  ask([&] {
-    janus::destroy_mountpoint(session, 7, full ? "secret" : "");
-    return 0;
-  });
+  ask([&] { janus::destroy_mountpoint(session, 7, full ? "secret" : ""); });
   ask([&] { return janus::list_publishers(session, 1234); });
   janus::ForwardSpec forward{1234, 42, full ? "room-secret" : "", full ? "::1" : "127.0.0.1", 30003, std::nullopt, 96, "0"};
   if (full) forward.rtcp_port = 30004;
@@ -104,10 +103,7 @@ void converse(janus::Session& session, bool full) {
   forward.mid.clear();  // the older form
   ask([&] { return janus::rtp_forward(session, forward); });
   ask([&] { return janus::list_forwards(session, 1234, forward.secret); });
-  ask([&] {
-    janus::stop_rtp_forward(session, 1234, 42, 99, forward.secret);
-    return 0;
-  });
+  ask([&] { janus::stop_rtp_forward(session, 1234, 42, 99, forward.secret); });
 }
 
 }  // namespace

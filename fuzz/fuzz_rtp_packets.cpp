@@ -8,6 +8,7 @@
 // top bit set is a packet from another address (10.0.0.1).
 #include <elaborator/detail/rtp_packet_check.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -29,9 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (verdict.new_ssrc && verdict.previous_ssrc == verdict.header.ssrc) __builtin_trap();
   }
-  if (check.packets_received() + check.packets_rejected() != packets || check.frames_received() > check.packets_received() ||
-      check.ssrc_changes() > check.packets_received() ||
-      check.packets_lost() > check.packets_received() * elaborator::detail::RtpPacketCheck::largest_gap) {
+  const std::uint64_t received = check.packets_received();
+  if (received + check.packets_rejected() != packets || check.frames_received() > received ||
+      check.ssrc_changes() > received || check.packets_lost() > received * elaborator::detail::RtpPacketCheck::largest_gap) {
     __builtin_trap();
   }
   return 0;

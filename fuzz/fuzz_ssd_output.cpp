@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ssd::Labels labels = ssd::Labels::load(labels_file.write(rest.substr(0, end)), static_cast<std::int8_t>(data[1]));
     const std::size_t values = std::min(end + 1, rest.size());
     check(ssd::decode_ssd(blob(data[3] % 4, data + 4 + values, rest.size() - values), labels, filter), labels, filter);
-  } catch (const elaborator::Error&) {  // labels that are not, a blob of another shape
+  } catch (const elaborator::Error&) {  // an empty labels file, a blob of another shape
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <elaborator.hpp>
 
+#include <string>
 #include <utility>
 #include <vector>
 
