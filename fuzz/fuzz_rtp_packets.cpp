@@ -1,6 +1,7 @@
 // Fuzz target: the checks every packet arriving on a stream's RTP port passes before the jitter buffer
-// (RtpPacketCheck: the allowed sender, RTP at all, the payload type, new senders, losses, frames), over a
-// sequence of packets from anyone. Whatever they are, each is accepted or rejected with a reason, and the
+// (RtpPacketCheck: the allowed sender, RTP at all, the payload type, payloads that trip the depayloader, new
+// senders, losses, frames) of an H.264 stream, the codec with such payloads, over a sequence of packets from
+// anyone. Whatever they are, each is accepted or rejected with a reason, and the
 // counters add up.
 //
 // Input: a byte, the expected payload type (low 7 bits) and whether only 127.0.0.1 may send (top bit); then
@@ -15,7 +16,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1 || size > 200000) return -1;  // as fuzz_rtp_pipeline
-  elaborator::detail::RtpPacketCheck check(data[0] & 0x80 ? "127.0.0.1" : "", data[0] & 0x7F);
+  elaborator::detail::RtpPacketCheck check(data[0] & 0x80 ? "127.0.0.1" : "", data[0] & 0x7F, elaborator::Codec::h264);
   std::uint64_t packets = 0;
   for (std::size_t offset = 1; offset + 2 <= size; ++packets) {
     const unsigned prefix = (unsigned{data[offset]} << 8) | data[offset + 1];

@@ -69,7 +69,7 @@ GstFlowReturn use_picture(GstAppSink* sink, gpointer) {
 
 class DecodeChain {
  public:
-  explicit DecodeChain(elaborator::Codec codec) {
+  explicit DecodeChain(elaborator::Codec codec) : codec_(codec) {
     elaborator::RtpSource source = stream_defaults;
     source.codec = codec;
     GError* error = nullptr;
@@ -129,7 +129,7 @@ class DecodeChain {
     GstSegment segment;
     gst_segment_init(&segment, GST_FORMAT_TIME);
     gst_pad_push_event(input_.get(), gst_event_new_segment(&segment));
-    elaborator::detail::RtpPacketCheck check("", stream_defaults.payload_type);
+    elaborator::detail::RtpPacketCheck check("", stream_defaults.payload_type, codec_);
     GstClockTime time = 0;
     for (const fuzz::Packet& packet : packets) {
       time += 10 * GST_MSECOND;
@@ -147,6 +147,7 @@ class DecodeChain {
     void operator()(GstCaps* caps) const { gst_caps_unref(caps); }
   };
 
+  elaborator::Codec codec_;
   GstPtr<GstElement> pipeline_;
   GstPtr<GstPad> input_;  // ours, linked to the depayloader where the jitter buffer would be
   std::unique_ptr<GstCaps, CapsUnref> caps_;

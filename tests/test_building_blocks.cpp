@@ -203,7 +203,7 @@ std::vector<std::uint8_t> rtp_packet(std::uint8_t payload_type, std::uint16_t se
 }  // namespace
 
 TEST_CASE("packet check: only RTP of the stream's payload type is accepted, and each refusal says why") {
-  elaborator::detail::RtpPacketCheck check("", 96);
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
   CHECK_FALSE(check.checks_sender());
   const auto accepted = check.check(rtp_packet(96, 1, 7));
   CHECK(accepted.accepted);
@@ -222,7 +222,7 @@ TEST_CASE("packet check: only RTP of the stream's payload type is accepted, and 
 }
 
 TEST_CASE("packet check: with an allowed sender, a packet from another address is refused before it is read") {
-  elaborator::detail::RtpPacketCheck check("10.0.0.5", 96);
+  elaborator::detail::RtpPacketCheck check("10.0.0.5", 96, elaborator::Codec::vp8);
   CHECK(check.checks_sender());
   CHECK(check.check(rtp_packet(96, 1, 7), "10.0.0.5").accepted);
   CHECK(check.check(rtp_packet(96, 2, 7), "10.0.0.6").rejection == "from 10.0.0.6, not from the allowed sender 10.0.0.5");
@@ -234,7 +234,7 @@ TEST_CASE("packet check: with an allowed sender, a packet from another address i
 }
 
 TEST_CASE("packet check: a new SSRC is a sender that started again, told once with the SSRC before") {
-  elaborator::detail::RtpPacketCheck check("", 96);
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
   const auto first = check.check(rtp_packet(96, 100, 0xAA));
   CHECK(first.new_ssrc);
   CHECK_FALSE(first.previous_ssrc);
@@ -248,7 +248,7 @@ TEST_CASE("packet check: a new SSRC is a sender that started again, told once wi
 }
 
 TEST_CASE("packet check: gaps in sequence numbers are losses, but late packets, wrap-around and big jumps are not") {
-  elaborator::detail::RtpPacketCheck check("", 96);
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
   check.check(rtp_packet(96, 10, 1));
   check.check(rtp_packet(96, 16, 1));  // 11 to 15 lost
   CHECK(check.packets_lost() == 5);
@@ -267,11 +267,37 @@ TEST_CASE("packet check: gaps in sequence numbers are losses, but late packets, 
 }
 
 TEST_CASE("packet check: the marker bit ends a frame, so frames are counted even when two share a timestamp") {
-  elaborator::detail::RtpPacketCheck check("", 96);
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
   for (std::uint16_t sequence = 0; sequence < 9; ++sequence) check.check(rtp_packet(96, sequence, 1, sequence % 3 == 2));
   CHECK(check.frames_received() == 3);
   check.check(rtp_packet(97, 9, 1, true));  // refused: not a frame of this stream
   CHECK(check.frames_received() == 3);
+}
+
+TEST_CASE("packet check: an H.264 fragmentation unit shorter than its header never reaches the depayloader") {
+  // What fuzz_rtp_pipeline found: GStreamer 1.22's rtph264depay, after an FU-A start, takes a 1-byte FU-A
+  // for a payload of -1 bytes and copies 4 GB (fuzz/corpus/rtp_pipeline/crash-h264-fu-a-without-fu-header).
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::h264);
+  auto fu_a_start = rtp_packet(96, 1, 7);
+  fu_a_start.back() = 0x3C;           // FU-A (type 28)
+  fu_a_start.push_back(0x80);         // its FU header: start of a fragmented NAL unit
+  CHECK(check.check(fu_a_start).accepted);
+  auto fu_a_without_header = rtp_packet(96, 2, 7);
+  fu_a_without_header.back() = 0x3C;
+  CHECK(check.check(fu_a_without_header).rejection ==
+        "with an H.264 fragmentation unit of 1 bytes, shorter than its 2-byte header");
+  auto fu_b = rtp_packet(96, 3, 7);
+  fu_b.back() = 0x3D;  // FU-B (type 29): FU header and a 2-byte decoding order number
+  fu_b.insert(fu_b.end(), {0x80, 0x00});
+  CHECK_FALSE(check.check(fu_b).accepted);
+  fu_b.push_back(0x01);
+  CHECK(check.check(fu_b).accepted);
+  auto single_nal = rtp_packet(96, 5, 7);
+  single_nal.back() = 0x41;  // a 1-byte NAL unit of type 1: short, but nothing to split
+  CHECK(check.check(single_nal).accepted);
+  // The same bytes are plain payload to VP8.
+  elaborator::detail::RtpPacketCheck vp8("", 96, elaborator::Codec::vp8);
+  CHECK(vp8.check(fu_a_without_header).accepted);
 }
 
 TEST_CASE("the RTP timeline gives a picture the arrival of its first packet, found through its PTS") {

@@ -275,3 +275,26 @@ TEST_CASE("a hostile peer flooding the RTCP port crashes nothing, and keyframe r
   send(own_stream.port(), pattern(60));
   CHECK(decodes(counting, during.frames_decoded, 50));
 }
+
+TEST_CASE("an H.264 fragmentation unit cut before its header, which crashes GStreamer 1.22's depayloader, is "
+          "refused on arrival, and the stream decodes on") {
+  elaborator::RtpSource source = any_port();
+  source.codec = elaborator::Codec::h264;
+  CountingElaborator counting(quiet_options("h264", {1, 0, 100}));
+  test_support::OwnStream own_stream(counting, source, "camera");
+  // fuzz_rtp_pipeline's reproducer (fuzz/corpus/rtp_pipeline/crash-h264-fu-a-without-fu-header): the start of
+  // a fragmented NAL unit, then a fragment of one byte, sent a few times. Without the check, rtph264depay
+  // takes that fragment for -1 bytes and copies 4 GB out of it.
+  const std::vector<std::uint8_t> start{0x80, 0x60, 0x46, 0x14, 0xf6, 0xb6, 0xe6, 0x7f, 0x9e, 0x42, 0x65, 0x19, 0x3c, 0x80};
+  const std::vector<std::uint8_t> cut{0x80, 0x60, 0x46, 0x15, 0xf6, 0xb6, 0xe6, 0x7f, 0x9e, 0x42, 0x65, 0x19, 0x3c};
+  test_support::UdpReceiver attacker;
+  constexpr int attempts = 5;
+  for (int i = 0; i < attempts; ++i) {
+    attacker.send_to(own_stream.port(), start);
+    attacker.send_to(own_stream.port(), cut);
+  }
+  CHECK(test_support::wait_until([&] { return counting.stats().stream.packets_rejected >= attempts; }, 10s));
+  send(own_stream.port(), test_support::test_pattern(elaborator::Codec::h264, 60));
+  CHECK(decodes(counting, 0, 50));
+  CHECK(counting.stats().stream.packets_rejected == attempts);
+}

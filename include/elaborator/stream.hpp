@@ -60,7 +60,7 @@ class Stream final : public PictureFeed {
 
   explicit Stream(Source source, std::string id = "stream") : source_(std::move(source)), id_(std::move(id)) {
     if (const auto* rtp = std::get_if<RtpSource>(&source_)) {
-      packets_ = std::make_unique<detail::RtpPacketCheck>(rtp->allowed_sender, rtp->payload_type);
+      packets_ = std::make_unique<detail::RtpPacketCheck>(rtp->allowed_sender, rtp->payload_type, rtp->codec);
     }
   }
 

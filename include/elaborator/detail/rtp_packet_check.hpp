@@ -1,11 +1,12 @@
 #pragma once
 // The checks every RTP packet of a stream passes on arrival, before the jitter buffer: from the allowed
-// sender, RTP at all, of the expected payload type; then what it says about the sender (a new SSRC: it
+// sender, RTP at all, of the expected payload type, with no payload known to trip a depayloader; then what it says about the sender (a new SSRC: it
 // started again) and the network (gaps in sequence numbers: losses; the marker bit: a frame's last packet).
 // Plain code over RtpHeader, with no GStreamer: Stream calls it from its pad probe and acts on the verdict
 // (logs, keyframe requests, the timeline of arrivals). Counters are atomics: statistics read them from
 // other threads; check() itself is called from one thread at a time (udpsrc's).
 
+#include "../source.hpp"
 #include "rtp_header.hpp"
 
 #include <fmt/core.h>
@@ -19,6 +20,22 @@
 #include <utility>
 
 namespace elaborator::detail {
+
+// Why a payload must not reach its depayloader, or nothing. Only payloads that GStreamer's own depayloaders
+// mishandle: an H.264 fragmentation unit (FU-A, FU-B: RFC 6184, 5.8) too short for its FU header makes
+// rtph264depay of GStreamer 1.22 (Debian 12) compute its length as -1, then allocate and copy 4 GB from a
+// packet of 13 bytes: a crash a single sender can cause (found by fuzz_rtp_pipeline; the reproducer is
+// fuzz/corpus/rtp_pipeline/crash-h264-fu-a-without-fu-header).
+inline std::optional<std::string> payload_refusal(Codec codec, std::span<const std::uint8_t> payload) {
+  if (codec != Codec::h264 || payload.empty()) return std::nullopt;
+  constexpr std::uint8_t fu_a = 28;
+  constexpr std::uint8_t fu_b = 29;
+  const std::uint8_t nal_type = payload[0] & 0x1F;
+  const std::size_t header = nal_type == fu_a ? 2 : nal_type == fu_b ? 4 : 0;
+  if (payload.size() >= header) return std::nullopt;
+  return fmt::format("with an H.264 fragmentation unit of {} bytes, shorter than its {}-byte header", payload.size(),
+                     header);
+}
 
 struct PacketVerdict {
   bool accepted = false;
@@ -34,8 +51,8 @@ class RtpPacketCheck {
   static constexpr std::uint16_t largest_gap = 3000;
 
   // `allowed_sender`: the only IP address (as text) packets may come from; empty: any.
-  RtpPacketCheck(std::string allowed_sender, int payload_type)
-      : allowed_sender_(std::move(allowed_sender)), payload_type_(payload_type) {}
+  RtpPacketCheck(std::string allowed_sender, int payload_type, Codec codec)
+      : allowed_sender_(std::move(allowed_sender)), payload_type_(payload_type), codec_(codec) {}
 
   // Whether check() needs the sender's address (finding it costs a lookup per packet).
   [[nodiscard]] bool checks_sender() const { return !allowed_sender_.empty(); }
@@ -50,6 +67,9 @@ class RtpPacketCheck {
     if (!header) return reject("that is not RTP");
     if (header->payload_type != payload_type_) {
       return reject(fmt::format("of payload type {}, not {}", header->payload_type, payload_type_));
+    }
+    if (auto refusal = payload_refusal(codec_, packet.subspan(header->payload_offset, header->payload_size))) {
+      return reject(std::move(*refusal));
     }
     ++packets_received_;
     PacketVerdict verdict;
@@ -96,6 +116,7 @@ class RtpPacketCheck {
 
   std::string allowed_sender_;
   int payload_type_;
+  Codec codec_;
   std::optional<std::uint32_t> ssrc_;  // these two only touched by check()'s thread
   std::optional<std::uint16_t> next_sequence_;
   std::atomic<std::uint64_t> packets_received_{0};
