@@ -3,6 +3,7 @@
 // for code that runs elaborations of different kinds together (Registry, a program's main()).
 // Elaborator<Derived, Detection> implements it with `final` functions: a derived class cannot change them.
 
+#include "source.hpp"
 #include "stats.hpp"
 
 #include <chrono>
@@ -10,14 +11,15 @@
 
 namespace elaborator {
 
-class PictureFeed;
+class MediaFeed;
 
 class Elaboration {
  public:
   virtual ~Elaboration() = default;
 
-  // Attaches to a stream (started or not) and classifies what it decodes from then on.
-  virtual void start(PictureFeed& stream) = 0;
+  // Attaches to a stream (started or not) and classifies what it decodes from then on. Throws for a stream
+  // of the other medium.
+  virtual void start(MediaFeed& stream) = 0;
   // Stops within about one classify(); flushes sinks, prints the summary. Idempotent.
   virtual void stop() = 0;
   // Stops like stop(), but waits at most `grace` for a classify() in progress; false if one is still
@@ -28,6 +30,8 @@ class Elaboration {
   [[nodiscard]] virtual ElaborationStats stats() const = 0;
   // Its name in results: unique among the elaborations of a stream.
   [[nodiscard]] virtual const std::string& name() const = 0;
+  // What it classifies: frames of video, or windows of audio.
+  [[nodiscard]] virtual Media media() const = 0;
 };
 
 }  // namespace elaborator

@@ -1,5 +1,6 @@
 #pragma once
-// elaborator::Elaborator<Derived, Detection>: the base a user derives from to analyse a live video stream.
+// elaborator::Elaborator<Derived, Detection>: the base a user derives from to analyse a live video or audio
+// stream.
 //
 // The derived class writes only its hooks; the base does the rest (receiving, decoding, sampling, threads,
 // results, statistics, start and stop):
@@ -16,7 +17,10 @@
 // Hooks (called by the base, one frame at a time, on the elaboration's own thread):
 //   void configure()                                  optional; throw to refuse to start
 //   bool preprocess(const Frame&)                     optional; false skips the frame (counted)
-//   std::vector<Det> classify(const Frame&)           required
+//   std::vector<Det> classify(const Frame&)           required: a video elaboration; or
+//   std::vector<Det> classify(const AudioWindow&)     an audio elaboration, which gets windows of its
+//                                                     stream's audio instead of frames (audio_window.hpp),
+//                                                     and the hooks below take an AudioWindow too
 //   void elaborate_results(const Frame&, std::vector<Det>&&)
 //                                                     optional; the default publishes the detections.
 //                                                     With tracking on (ElaborationOptions::tracking,
@@ -36,6 +40,7 @@
 // The public driver (start, stop, wait, wait_for, stats, train_model) is the same for every elaboration and
 // is not meant to be redefined: the base never calls a derived class's version of it.
 
+#include "audio_window.hpp"
 #include "detail/elaboration_core.hpp"
 #include "elaboration.hpp"
 #include "detail/log.hpp"
@@ -67,9 +72,14 @@ class Elaborator : public Elaboration {
   using detection_type = Det;
 
   explicit Elaborator(ElaborationOptions options = {})
-      : core_(std::move(options), [this](Frame& frame) { process(frame); }, counters_source()) {
+      : core_(classifies_audio() ? Media::audio : Media::video, std::move(options),
+              [this](detail::ElaborationCore::Work& work) { process(work); }, counters_source()) {
     check_hooks();
     if (!core_.options().tracking.enabled) return;
+    if (classifies_audio()) {
+      throw Error(fmt::format("elaboration {}: tracking follows boxes in video; this elaboration classifies audio",
+                              core_.options().name));
+    }
     if constexpr (Trackable<Det>) {
       tracker_.emplace(core_.options().tracking);
     } else {
@@ -92,9 +102,10 @@ class Elaborator : public Elaboration {
   Elaborator& operator=(const Elaborator&) = delete;
 
   // Calls configure(), then classifies what `stream` decodes (decoded once for all its elaborations),
-  // from the next picture on: the stream may be started before or after. Throws what configure() throws;
-  // nothing is left running then. The stream must outlive the elaboration's running time.
-  void start(PictureFeed& stream) final {
+  // from the next picture (or audio) on: the stream may be started before or after. Throws what configure()
+  // throws, or for a stream of the other medium; nothing is left running then. The stream must outlive the
+  // elaboration's running time.
+  void start(MediaFeed& stream) final {
     if (running_) throw Error(fmt::format("elaboration {}: already started", core_.options().name));
     if constexpr (declares_configure()) {
       const std::lock_guard lock(model_mutex_);
@@ -125,6 +136,7 @@ class Elaborator : public Elaboration {
 
   [[nodiscard]] ElaborationStats stats() const final { return core_.stats(); }
   [[nodiscard]] const std::string& name() const final { return core_.options().name; }
+  [[nodiscard]] Media media() const final { return core_.media(); }
 
   // Calls the train() hook while no frame is being classified.
   template <class... Args>
@@ -137,17 +149,19 @@ class Elaborator : public Elaboration {
   }
 
  protected:
-  // Sends detections for a frame to every sink, as a result message. The default elaborate_results() calls
-  // this; a derived class may call it itself, also later and from another thread (a Frame is a cheap copy).
-  // `summary`, when given, says something of the frame as a whole (a count, a state): the message's
-  // "summary" field.
-  void publish(const Frame& frame, const std::vector<Det>& detections, nlohmann::json summary = nullptr) {
+  // Sends detections for a frame (or audio window) to every sink, as a result message. The default
+  // elaborate_results() calls this; a derived class may call it itself, also later and from another thread
+  // (a Frame and an AudioWindow are cheap copies). `summary`, when given, says something of the frame as a
+  // whole (a count, a state): the message's "summary" field.
+  template <class Classified>
+    requires std::same_as<Classified, Frame> || std::same_as<Classified, AudioWindow>
+  void publish(const Classified& classified, const std::vector<Det>& detections, nlohmann::json summary = nullptr) {
     const TimePoint sent = Clock::now();
     const std::uint64_t sequence = core_.next_sequence();
     if (core_.has_sinks()) {
-      core_.send(make_result_message(frame, core_.options().name, sequence, detections, sent, std::move(summary)));
+      core_.send(make_result_message(classified, core_.options().name, sequence, detections, sent, std::move(summary)));
     }
-    core_.count_result(frame.times(), sent);
+    core_.count_result(classified.times(), sent);
   }
 
   [[nodiscard]] const ElaborationOptions& options() const { return core_.options(); }
@@ -175,10 +189,11 @@ class Elaborator : public Elaboration {
     }
   }
 
-  void process(Frame& frame) {
+  void process(detail::ElaborationCore::Work& work) {
     // With a broken hook, check_hooks() says what is wrong; compiling the calls too would only bury that
     // message under errors from deep inside the library.
     if constexpr (hooks_are_valid()) {
+      auto& frame = std::get<Input<Derived>>(work);
       const std::lock_guard lock(model_mutex_);
       Derived& self = derived();
       if constexpr (declares_preprocess()) {
@@ -188,7 +203,7 @@ class Elaborator : public Elaboration {
         }
       }
       std::vector<Det> detections = self.classify(std::as_const(frame));
-      if constexpr (Trackable<Det>) {
+      if constexpr (Trackable<Det> && !classifies_audio()) {
         if (tracker_) tracker_->update(detections, frame.stream_time());
       }
       frame.times().classify_end = Clock::now();
@@ -210,11 +225,18 @@ class Elaborator : public Elaboration {
   static constexpr bool declares_drain() { return requires { &Derived::drain; }; }
   static constexpr bool declares_counters() { return requires { &Derived::counters; }; }
 
-  static constexpr bool classify_is_valid() {
-    return requires(Derived& d, const Frame& f) {
-      { d.classify(f) } -> std::same_as<std::vector<Det>>;
+  template <class Classified>
+  static constexpr bool classifies() {
+    return requires(Derived& d, const Classified& c) {
+      { d.classify(c) } -> std::same_as<std::vector<Det>>;
     };
   }
+  static constexpr bool classifies_audio() { return classifies<AudioWindow>() && !classifies<Frame>(); }
+  static constexpr bool classify_is_valid() { return classifies<Frame>() || classifies<AudioWindow>(); }
+  // What classify() takes: a Frame, or an AudioWindow. A template, so that it is looked at only once
+  // Derived is complete.
+  template <class D>
+  using Input = std::conditional_t<Elaborator<D, Det>::classifies_audio(), AudioWindow, Frame>;
   static constexpr bool detection_has_json() {
     return requires(nlohmann::json& j, const Det& d) { nlohmann::adl_serializer<Det>::to_json(j, d); };
   }
@@ -222,13 +244,14 @@ class Elaborator : public Elaboration {
     return !declares_configure() || requires(Derived& d) { d.configure(); };
   }
   static constexpr bool preprocess_is_valid() {
-    return !declares_preprocess() || requires(Derived& d, const Frame& f) {
+    return !declares_preprocess() || requires(Derived& d, const Input<Derived>& f) {
       { d.preprocess(f) } -> std::convertible_to<bool>;
     };
   }
   static constexpr bool elaborate_results_is_valid() {
-    return !declares_elaborate_results() ||
-           requires(Derived& d, const Frame& f, std::vector<Det>&& r) { d.elaborate_results(f, std::move(r)); };
+    return !declares_elaborate_results() || requires(Derived& d, const Input<Derived>& f, std::vector<Det>&& r) {
+      d.elaborate_results(f, std::move(r));
+    };
   }
   static constexpr bool drain_is_valid() {
     return !declares_drain() || requires(Derived& d) { d.drain(); };
@@ -249,7 +272,8 @@ class Elaborator : public Elaboration {
                   "(class X : public elaborator::Elaborator<X>)");
     static_assert(classify_is_valid(),
                   "elaborator: the derived class must define the hook "
-                  "`std::vector<Detection> classify(const elaborator::Frame&)`, returning exactly "
+                  "`std::vector<Detection> classify(const elaborator::Frame&)` (or, to classify audio, "
+                  "`classify(const elaborator::AudioWindow&)`), returning exactly "
                   "std::vector of the Detection type given to Elaborator<Derived, Detection> "
                   "(if it is private, declare `friend Elaborator;` in the derived class)");
     static_assert(detection_has_json(),
@@ -257,10 +281,12 @@ class Elaborator : public Elaboration {
                   "`void to_json(nlohmann::json&, const YourDetection&)` beside it");
     static_assert(configure_is_valid(), "elaborator: the hook configure must be callable as `void configure()`");
     static_assert(preprocess_is_valid(),
-                  "elaborator: the hook preprocess must be `bool preprocess(const elaborator::Frame&)`");
+                  "elaborator: the hook preprocess must be `bool preprocess(const elaborator::Frame&)` "
+                  "(`const elaborator::AudioWindow&` for audio)");
     static_assert(elaborate_results_is_valid(),
                   "elaborator: the hook elaborate_results must be "
-                  "`void elaborate_results(const elaborator::Frame&, std::vector<Detection>&&)`");
+                  "`void elaborate_results(const elaborator::Frame&, std::vector<Detection>&&)` "
+                  "(`const elaborator::AudioWindow&` for audio)");
     static_assert(drain_is_valid(), "elaborator: the hook drain must be callable as `void drain()`");
     static_assert(counters_is_valid(),
                   "elaborator: the hook counters must be `std::vector<elaborator::NamedCount> counters() const`");

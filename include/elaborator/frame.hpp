@@ -39,7 +39,7 @@ class Frame {
   // A frame made from an image in memory, for tests, offline tools and training.
   static Frame from_image(cv::Mat bgr, std::uint64_t index = 0, std::string stream_id = "image") {
     const TimePoint now = Clock::now();
-    detail::PictureInfo info{index, std::move(stream_id), std::nullopt, std::nullopt, now, now};
+    detail::DecodedInfo info{index, std::move(stream_id), std::nullopt, std::nullopt, now, now};
     return {std::make_shared<const detail::Picture>(std::move(info), std::move(bgr)), FrameTimes{now, now, now, now, now}};
   }
 

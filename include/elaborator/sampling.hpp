@@ -1,5 +1,6 @@
 #pragma once
-// Which decoded frames an elaboration classifies, and what happens to them while classify() is busy.
+// Which decoded frames an elaboration classifies, and what happens to them while classify() is busy; for
+// audio, which windows of the stream's audio it classifies (at the end).
 //
 // Up to three filters pick frames, in this order:
 //   every_nth  frames whose decode index is a multiple of N (the seed's sampling_rate): 0, N, 2N, ...
@@ -18,6 +19,10 @@
 // waiting frame is dropped (and counted) to make room, so what gets classified is always the newest.
 // queue_capacity = 1 is "newest only": latency stays bounded by about one classify() whatever the model's
 // speed. A larger queue rides out short bursts; it never grows past its capacity.
+// Audio: the stream's audio is cut into windows `window` long, one every `hop` (0: hop = window, windows
+// side by side), and every_nth and the queue apply to windows as to frames; max_fps and on_change are for
+// video. A recognizer that must hear every sample (speech to text) takes hop = window and a queue long
+// enough to ride out its slowest window; a level meter takes the newest only.
 
 #include "clock.hpp"
 #include "detail/picture.hpp"
@@ -40,6 +45,10 @@ struct SamplingPolicy {
   double change = 0.02;                           // fraction of thumbnail pixels that must differ
   int pixel_step = 12;                            // gray levels a thumbnail pixel must move to count
   std::chrono::milliseconds max_interval{1000};   // with on_change: a frame at least this often anyway
+  std::chrono::milliseconds window{1000};         // audio: each window's length
+  std::chrono::milliseconds hop{0};               // audio: from one window's start to the next; 0: window
+
+  [[nodiscard]] std::chrono::milliseconds window_hop() const { return hop.count() > 0 ? hop : window; }
 
   void validate() const {
     if (every_nth == 0) throw Error("sampling: every_nth must be at least 1");
@@ -48,6 +57,8 @@ struct SamplingPolicy {
     if (change < 0 || change > 1) throw Error("sampling: change must be from 0 to 1");
     if (pixel_step < 1 || pixel_step > 255) throw Error("sampling: pixel_step must be from 1 to 255");
     if (max_interval.count() <= 0) throw Error("sampling: max_interval must be positive");
+    if (window.count() < 10 || window.count() > 60'000) throw Error("sampling: window must be from 10 ms to 60 s");
+    if (hop.count() < 0 || hop.count() > 60'000) throw Error("sampling: hop must be from 0 (the window) to 60 s");
   }
 };
 

@@ -1,9 +1,10 @@
 #pragma once
-// One video stream, received and decoded once, whatever number of elaborations run on it.
+// One video or audio stream, received and decoded once, whatever number of elaborations run on it.
 //
 // A Stream owns a GStreamer pipeline that ends in an appsink (built by detail/stream_pipeline.hpp). Each
-// decoded picture is handed to every subscriber on the streaming thread that decoded it, as it comes: no
-// other thread to wake, no queue between the decoder and the elaborations' own queues. A thread of the
+// decoded picture, or buffer of PCM for audio, is handed to every subscriber on the streaming thread that
+// decoded it, as it comes: no other thread to wake, no queue between the decoder and the elaborations' own
+// queues. A thread of the
 // stream's watches the bus (errors, end of stream) and stalls. This file is that delivery and watching.
 // For RTP sources every packet is checked on arrival, before the jitter buffer (detail/rtp_packet_check.hpp):
 // packets from another sender, not RTP or of another payload type are dropped and counted, and the arrival
@@ -13,12 +14,13 @@
 // Nothing on the network can stop it: undecodable data is counted as decode errors, and a pipeline that
 // fails on a live source is rebuilt (counted as a restart).
 //
-// Keyframes: a decoder can start only at a keyframe, and a Janus rtp_forward of a WebRTC publisher sends one
+// Keyframes (video): a decoder can start only at a keyframe, and a Janus rtp_forward of a WebRTC publisher sends one
 // only when asked. With an RTCP port (RtpSource::rtcp_port) the stream asks the sender for one (RTCP PLI,
 // see detail/keyframe_requester.hpp) at start, when no frame was decoded for stall_timeout (also before the
 // first), on a new sender (SSRC), on decoder errors, and when the depayloader or decoder lost sync.
 
 #include "clock.hpp"
+#include "detail/audio_chunk.hpp"
 #include "detail/gst.hpp"
 #include "detail/keyframe_requester.hpp"
 #include "detail/log.hpp"
@@ -53,15 +55,22 @@
 
 namespace elaborator {
 
-class Stream final : public PictureFeed {
+class Stream final : public MediaFeed {
  public:
-  // No decoded frame for this long is a stall: counted, logged, and a keyframe is requested again.
+  // No decoded frame (or audio) for this long is a stall: counted, logged, and a keyframe is requested again.
   static constexpr auto stall_timeout = std::chrono::seconds(2);
 
-  explicit Stream(Source source, std::string id = "stream") : source_(std::move(source)), id_(std::move(id)) {
+  // Throws elaborator::Error for a source that cannot be: an audio format out of range, keyframe requests
+  // (an RTCP port) for audio.
+  explicit Stream(Source source, std::string id = "stream")
+      : source_(std::move(source)), id_(std::move(id)), media_(media_of(source_)) {
     if (const auto* rtp = std::get_if<RtpSource>(&source_)) {
+      if (media_ == Media::audio && rtp->rtcp_port) {
+        throw Error(fmt::format("stream {}: an RTCP port is for keyframe requests, which audio has none of", id_));
+      }
       packets_ = std::make_unique<detail::RtpPacketCheck>(rtp->allowed_sender, rtp->payload_type, rtp->codec);
     }
+    if (media_ == Media::audio) audio_format().validate();
   }
 
   ~Stream() { stop(); }
@@ -88,7 +97,7 @@ class Stream final : public PictureFeed {
     bound_port_.store(pipeline_->port());
     if (packets_) watch_packets();
     start_keyframe_requests();
-    pipeline_->on_picture(&Stream::deliver, this);
+    pipeline_->on_sample(&Stream::deliver, this);
     last_frame_.store(Clock::now().time_since_epoch().count());
     pipeline_->play(describe(source_));
     detail::log("stream {}: receiving {}", id_, describe(source()));
@@ -108,6 +117,7 @@ class Stream final : public PictureFeed {
   }
 
   [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] Media media() const override { return media_; }
   [[nodiscard]] bool live() const { return is_live(source_); }
   [[nodiscard]] bool ended() const { return ended_.load(); }
 
@@ -242,7 +252,7 @@ class Stream final : public PictureFeed {
     if (now - last_frame() < stall_timeout || now - last_stall_request_ < stall_timeout) return;
     if (!stalled_.exchange(true)) {
       ++stalls_;
-      detail::log("stream {}: no frame decoded for {} s{}", id_, stall_timeout.count(),
+      detail::log("stream {}: no {} decoded for {} s{}", id_, media_ == Media::audio ? "audio" : "frame", stall_timeout.count(),
                   frames_decoded_ == 0 ? " since start" : "");
     }
     last_stall_request_ = now;
@@ -251,36 +261,53 @@ class Stream final : public PictureFeed {
 
   [[nodiscard]] TimePoint last_frame() const { return TimePoint(Clock::duration(last_frame_.load())); }
 
-  // --- on GStreamer's streaming thread: each decoded picture, to every subscriber ---
+  // --- on GStreamer's streaming thread: each decoded picture or buffer of PCM, to every subscriber ---
 
   static void deliver(detail::SamplePtr sample, void* self) { static_cast<Stream*>(self)->deliver(std::move(sample)); }
 
   void deliver(detail::SamplePtr sample) {
     const TimePoint decoded = Clock::now();
     if (stalled_.exchange(false)) {
-      detail::log("stream {}: frames again after {:.1f} s", id_,
+      detail::log("stream {}: {} again after {:.1f} s", id_, media_ == Media::audio ? "audio" : "frames",
                   std::chrono::duration<double>(decoded - last_frame()).count());
     }
     last_frame_.store(decoded.time_since_epoch().count());
     GstBuffer* buffer = gst_sample_get_buffer(sample.get());
     GstCaps* caps = gst_sample_get_caps(sample.get());
-    if (buffer == nullptr || caps == nullptr || !update_video_info(caps)) {
+    if (buffer == nullptr || caps == nullptr || (media_ == Media::video && !update_video_info(caps))) {
       ++decode_errors_;
       warnings_("stream {}: a decoded sample without a buffer or usable caps", id_);
       return;
     }
-    detail::PictureInfo info;
+    detail::DecodedInfo info = origin_of(buffer, decoded);
+    if (media_ == Media::audio) {
+      deliver_audio(std::move(info), buffer);
+    } else {
+      deliver_picture(std::move(info), std::move(sample));
+    }
+  }
+
+  // Which decoded unit this is, and where its packets came from (RTP: their timestamp and arrival).
+  detail::DecodedInfo origin_of(GstBuffer* buffer, TimePoint decoded) {
+    detail::DecodedInfo info;
     info.index = frames_decoded_++;
     info.stream_id = id_;
     info.arrival = decoded;
     info.decoded = decoded;
     if (GST_BUFFER_PTS_IS_VALID(buffer)) {
       info.pts = std::chrono::nanoseconds(GST_BUFFER_PTS(buffer));
-      if (const auto origin = timeline_.find(GST_BUFFER_PTS(buffer))) {
+      // Audio is resampled after the decoder, so its buffers start between the packets' PTS.
+      const auto origin = media_ == Media::audio ? timeline_.find_at_or_before(GST_BUFFER_PTS(buffer))
+                                                 : timeline_.find(GST_BUFFER_PTS(buffer));
+      if (origin) {
         info.rtp_timestamp = origin->rtp_timestamp;
         info.arrival = origin->arrival;
       }
     }
+    return info;
+  }
+
+  void deliver_picture(detail::DecodedInfo info, detail::SamplePtr sample) {
     auto mapped = std::make_shared<detail::MappedSample>(std::move(sample), video_info_);
     if (!mapped->mapped()) {
       ++decode_errors_;
@@ -289,6 +316,32 @@ class Stream final : public PictureFeed {
     }
     auto planes = mapped->planes();
     const auto picture = std::make_shared<const detail::Picture>(std::move(info), std::move(planes), std::move(mapped));
+    to_subscribers([&](StreamSubscriber& subscriber, bool live) { subscriber.on_picture(picture, live); });
+  }
+
+  void deliver_audio(detail::DecodedInfo info, GstBuffer* buffer) {
+    const AudioFormat format = audio_format();
+    auto chunk = std::make_shared<detail::AudioChunk>();
+    chunk->info = std::move(info);
+    chunk->sample_rate = format.sample_rate;
+    chunk->channels = format.channels;
+    GstMapInfo map;
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ) == FALSE) {
+      ++decode_errors_;
+      warnings_("stream {}: cannot map decoded audio", id_);
+      return;
+    }
+    const auto* samples = reinterpret_cast<const std::int16_t*>(map.data);
+    chunk->samples.assign(samples, samples + map.size / sizeof(std::int16_t));
+    gst_buffer_unmap(buffer, &map);
+    const std::shared_ptr<const detail::AudioChunk> shared = std::move(chunk);
+    to_subscribers([&](StreamSubscriber& subscriber, bool live) { subscriber.on_audio(shared, live); });
+  }
+
+  // Calls `hand` with each subscriber in turn, without the lock, for a subscriber of a stream that is not
+  // live may wait; one that left meanwhile is skipped, and unsubscribe() waits for the call in progress.
+  template <class Hand>
+  void to_subscribers(Hand&& hand) {
     const bool is_live_stream = live();
     {
       const std::lock_guard lock(subscribers_mutex_);
@@ -300,13 +353,19 @@ class Stream final : public PictureFeed {
         if (std::find(subscribers_.begin(), subscribers_.end(), subscriber) == subscribers_.end()) continue;  // just left
         calling_ = subscriber;
       }
-      subscriber->on_picture(picture, is_live_stream);  // without the lock: it may wait, for a stream not live
+      hand(*subscriber, is_live_stream);
       {
         const std::lock_guard lock(subscribers_mutex_);
         calling_ = nullptr;
       }
       delivered_.notify_all();
     }
+  }
+
+  [[nodiscard]] AudioFormat audio_format() const {
+    if (const auto* file = std::get_if<FileSource>(&source_)) return file->audio;
+    if (const auto* rtp = std::get_if<RtpSource>(&source_)) return rtp->audio;
+    return {};
   }
 
   // Caps change only with the resolution: parse them again only then.
@@ -395,6 +454,7 @@ class Stream final : public PictureFeed {
 
   Source source_;
   std::string id_;
+  Media media_;
   // The subscribers, and the one being called: unsubscribe() waits on delivered_ until it is not that one.
   std::mutex subscribers_mutex_;
   std::condition_variable delivered_;

@@ -13,6 +13,6 @@ inline constexpr std::string_view version = "0.1.0";
 
 // Every result message carries this in its "schema" field. The number changes when a field is removed
 // or changes meaning; new fields may appear without a change (readers ignore what they don't know).
-inline constexpr std::string_view result_schema = "elaborator.result/1";
+inline constexpr std::string_view result_schema = "elaborator.result/2";
 
 }  // namespace elaborator

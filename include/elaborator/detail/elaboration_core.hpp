@@ -1,8 +1,9 @@
 #pragma once
-// Everything an elaboration does that does not depend on the user's types: sampling the stream, the queue
-// of picked frames, the thread that classifies them, counters and latency percentiles, the periodic report
+// Everything an elaboration does that does not depend on the user's types: sampling the stream (its frames,
+// or windows of its audio), the queue of picked ones, the thread that classifies them, counters and latency percentiles, the periodic report
 // and sending results to the sinks. The CRTP base plugs the user's hooks in as one `process` function.
 
+#include "../audio_window.hpp"
 #include "../clock.hpp"
 #include "../frame.hpp"
 #include "../options.hpp"
@@ -11,6 +12,7 @@
 #include "../sink.hpp"
 #include "../stats.hpp"
 #include "../stream_subscriber.hpp"
+#include "audio_windower.hpp"
 #include "frame_queue.hpp"
 #include "histogram.hpp"
 #include "log.hpp"
@@ -26,31 +28,40 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace elaborator::detail {
 
 class ElaborationCore final : public StreamSubscriber {
  public:
-  // Runs the user's hooks for one frame on the elaboration's thread. Exceptions are caught and counted.
-  using Process = std::function<void(Frame&)>;
+  // What the elaboration classifies: a video stream's frames, or windows of an audio stream.
+  using Work = std::variant<Frame, AudioWindow>;
+  // Runs the user's hooks for one frame or window on the elaboration's thread. Exceptions are caught and
+  // counted.
+  using Process = std::function<void(Work&)>;
   // The elaboration's own counters, for the statistics; called from any thread, with the statistics locked.
   using Counters = std::function<std::vector<NamedCount>()>;
 
-  ElaborationCore(ElaborationOptions options, Process process, Counters counters = {})
-      : options_(std::move(options)), sampler_(options_.sampling), queue_(options_.sampling.queue_capacity),
-        process_(std::move(process)), counters_(std::move(counters)) {}
+  ElaborationCore(Media media, ElaborationOptions options, Process process, Counters counters = {})
+      : media_(media), options_(std::move(options)), sampler_(options_.sampling), windower_(options_.sampling),
+        queue_(options_.sampling.queue_capacity), process_(std::move(process)), counters_(std::move(counters)) {}
 
   ~ElaborationCore() override { stop(); }
   ElaborationCore(const ElaborationCore&) = delete;
   ElaborationCore& operator=(const ElaborationCore&) = delete;
 
   [[nodiscard]] const ElaborationOptions& options() const { return options_; }
+  [[nodiscard]] Media media() const { return media_; }
 
   // Starts the elaboration's threads and subscribes to the stream, which may already run: classifying
-  // starts with the next picture it decodes.
-  void start(PictureFeed& stream) {
+  // starts with the next picture (or audio) it decodes. Throws for a stream of the other medium.
+  void start(MediaFeed& stream) {
     if (worker_.joinable()) throw Error(fmt::format("elaboration {}: already started", options_.name));
+    if (stream.media() != media_) {
+      throw Error(fmt::format("elaboration {} classifies {}, and its stream carries {}", options_.name,
+                              to_string(media_), to_string(stream.media())));
+    }
     stream_ = &stream;
     started_ = Clock::now();
     worker_ = std::jthread([this] { work(); });
@@ -230,12 +241,22 @@ class ElaborationCore final : public StreamSubscriber {
     ++frames_offered_;
     const auto& info = picture->info();
     if (!sampler_.picks(info.index, info.stream_time(), picture.get())) return;
-    ++frames_sampled_;
     const TimePoint now = Clock::now();
-    Frame frame(picture, FrameTimes{info.arrival, info.decoded, now, now, now});
+    enqueue(Frame(picture, FrameTimes{info.arrival, info.decoded, now, now, now}), live);
+  }
+
+  void on_audio(const std::shared_ptr<const AudioChunk>& chunk, bool live) override {
+    windower_.add(*chunk, [&](AudioWindow window) {
+      ++frames_offered_;
+      if (sampler_.picks(window.index(), window.start())) enqueue(std::move(window), live);
+    });
+  }
+
+  void enqueue(Work work, bool live) {
+    ++frames_sampled_;
     if (live) {
-      if (queue_.push(std::move(frame))) ++frames_dropped_;
-    } else if (!queue_.push_waiting(std::move(frame))) {
+      if (queue_.push(std::move(work))) ++frames_dropped_;
+    } else if (!queue_.push_waiting(std::move(work))) {
       ++frames_dropped_;  // stopped while waiting for room
     }
   }
@@ -245,21 +266,26 @@ class ElaborationCore final : public StreamSubscriber {
   // --- the elaboration's thread ---
 
   void work() {
-    while (auto frame = queue_.pop()) {
-      frame->times().classify_start = Clock::now();
+    while (auto work = queue_.pop()) {
+      std::visit([](auto& picked) { picked.times().classify_start = Clock::now(); }, *work);
       try {
-        process_(*frame);
+        process_(*work);
       } catch (const std::exception& e) {
         ++classify_errors_;
-        hook_failures_("elaboration {}: frame {}: {}", options_.name, frame->index(), e.what());
+        hook_failures_("elaboration {}: {}: {}", options_.name, describe(*work), e.what());
       } catch (...) {
         ++classify_errors_;
-        hook_failures_("elaboration {}: frame {}: unknown exception", options_.name, frame->index());
+        hook_failures_("elaboration {}: {}: unknown exception", options_.name, describe(*work));
       }
     }
     const std::lock_guard lock(finished_mutex_);
     finished_ = true;
     finished_changed_.notify_all();
+  }
+
+  static std::string describe(const Work& work) {
+    if (const auto* window = std::get_if<AudioWindow>(&work)) return fmt::format("audio window {}", window->index());
+    return fmt::format("frame {}", std::get<Frame>(work).index());
   }
 
   void report_periodically(const std::stop_token& stop) {
@@ -280,12 +306,14 @@ class ElaborationCore final : public StreamSubscriber {
     }
   }
 
+  Media media_;
   ElaborationOptions options_;
   Sampler sampler_;  // only the stream's thread uses it
-  FrameQueue queue_;
+  AudioWindower windower_;  // the same, for audio
+  FrameQueue<Work> queue_;
   Process process_;
   Counters counters_;  // guarded by histograms_mutex_
-  PictureFeed* stream_ = nullptr;  // what feeds it, until it stops; guarded by histograms_mutex_ (statistics read it)
+  MediaFeed* stream_ = nullptr;  // what feeds it, until it stops; guarded by histograms_mutex_ (statistics read it)
   StreamStats last_stream_stats_;
   TimePoint started_ = Clock::now();
 

@@ -1,6 +1,6 @@
 #pragma once
-// The frames an elaboration has picked and not yet classified: a bounded FIFO that drops its oldest entry
-// when full. The stream's thread pushes, the elaboration's thread pops. One condition variable serves both
+// The frames (or audio windows) an elaboration has picked and not yet classified: a bounded FIFO that drops
+// its oldest entry when full. The stream's thread pushes, the elaboration's thread pops. One condition variable serves both
 // directions (frames to pop, room to push): there is one waiter of each kind at most.
 
 #include "../frame.hpp"
@@ -13,13 +13,14 @@
 
 namespace elaborator::detail {
 
+template <class Item = Frame>
 class FrameQueue {
  public:
   explicit FrameQueue(std::size_t capacity) : capacity_(capacity) {}
 
   // For live streams: never waits. Returns true when the oldest waiting frame had to be dropped to make
   // room. After close() the frame is ignored.
-  bool push(Frame frame) {
+  bool push(Item frame) {
     bool dropped = false;
     {
       const std::lock_guard lock(mutex_);
@@ -36,7 +37,7 @@ class FrameQueue {
 
   // For streams that are not live: waits for room instead of dropping. Returns false if the queue was
   // closed first (the frame is then dropped).
-  bool push_waiting(Frame frame) {
+  bool push_waiting(Item frame) {
     {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [this] { return queue_.size() < capacity_ || closed_; });
@@ -48,11 +49,11 @@ class FrameQueue {
   }
 
   // Waits for a frame. Returns nothing once the queue is closed and, unless told to drain, at once.
-  std::optional<Frame> pop() {
+  std::optional<Item> pop() {
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
     if (queue_.empty() || (closed_ && !drain_)) return std::nullopt;
-    Frame frame = std::move(queue_.front());
+    Item frame = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
     ready_.notify_all();  // a waiting push_waiting() has room now
@@ -80,7 +81,7 @@ class FrameQueue {
   std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<Frame> queue_;
+  std::deque<Item> queue_;
   bool closed_ = false;
   bool drain_ = false;
 };

@@ -2,7 +2,7 @@
 // One decoded picture, shared by every elaboration of its stream. It holds the decoder's planes without
 // copying them and converts to BGR at most once, on first use, whichever thread asks first.
 
-#include "../clock.hpp"
+#include "decoded_info.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -16,20 +16,6 @@
 #include <string>
 
 namespace elaborator::detail {
-
-struct PictureInfo {
-  std::uint64_t index = 0;                       // decode order within the stream, from 0
-  std::string stream_id;
-  std::optional<std::uint32_t> rtp_timestamp;    // of the RTP packets that carried the picture
-  std::optional<std::chrono::nanoseconds> pts;   // GStreamer presentation time (stream time)
-  TimePoint arrival;                             // first packet received (or decoder output, see docs)
-  TimePoint decoded;                             // decoder output reached the library
-
-  // The picture's time in its stream: its PTS, or its arrival where it has none (as for all its pictures).
-  [[nodiscard]] std::chrono::nanoseconds stream_time() const {
-    return pts.value_or(std::chrono::duration_cast<std::chrono::nanoseconds>(arrival.time_since_epoch()));
-  }
-};
 
 // The three planes of an I420 picture, as cv::Mat headers that may point into someone else's memory.
 struct I420Planes {
@@ -69,18 +55,18 @@ inline cv::Mat i420_to_bgr(const I420Planes& planes) {
 class Picture {
  public:
   // A decoder's picture: the planes point into memory that `owner` keeps alive (a mapped GStreamer buffer).
-  Picture(PictureInfo info, I420Planes planes, std::shared_ptr<const void> owner)
+  Picture(DecodedInfo info, I420Planes planes, std::shared_ptr<const void> owner)
       : info_(std::move(info)), owner_(std::move(owner)), planes_(std::move(planes)) {}
 
   // A picture from an image already in memory (tests, offline tools, training).
-  Picture(PictureInfo info, cv::Mat bgr) : info_(std::move(info)), bgr_(std::move(bgr)) {
+  Picture(DecodedInfo info, cv::Mat bgr) : info_(std::move(info)), bgr_(std::move(bgr)) {
     std::call_once(bgr_once_, [] {});
   }
 
   Picture(const Picture&) = delete;
   Picture& operator=(const Picture&) = delete;
 
-  [[nodiscard]] const PictureInfo& info() const { return info_; }
+  [[nodiscard]] const DecodedInfo& info() const { return info_; }
 
   [[nodiscard]] cv::Size size() const { return planes_.y.empty() ? bgr_.size() : planes_.y.size(); }
 
@@ -111,7 +97,7 @@ class Picture {
   }
 
  private:
-  PictureInfo info_;
+  DecodedInfo info_;
   std::shared_ptr<const void> owner_;
   I420Planes planes_;
   mutable std::once_flag gray_once_;

@@ -64,6 +64,19 @@ class RtpTimeline {
     return std::nullopt;
   }
 
+  // Where the audio starting at this PTS came from: the packet with the latest PTS at or before it, if its
+  // packets are still remembered (resampled audio starts between packets).
+  [[nodiscard]] std::optional<Origin> find_at_or_before(std::uint64_t pts) const {
+    std::optional<std::uint64_t> nearest;
+    {
+      const std::lock_guard lock(pts_mutex_);
+      for (const auto& p : pts_) {
+        if (p.used && p.pts <= pts && (!nearest || p.pts > *nearest)) nearest = p.pts;
+      }
+    }
+    return nearest ? find(*nearest) : std::nullopt;
+  }
+
   // A new sender (SSRC): its timestamps start anywhere, so the old ones mean nothing.
   void reset() {
     const std::scoped_lock lock(arrivals_mutex_, pts_mutex_);

@@ -1,6 +1,6 @@
 #pragma once
 // A stream's GStreamer pipeline, built from its source: the description parsed (pipeline_description.hpp),
-// the appsink set up for I420 pictures, each handed over as it comes (on_picture), and for RTP a UDP socket
+// the appsink set up for I420 pictures or PCM audio, each sample handed over as it comes (on_sample), and for RTP a UDP socket
 // of our own given to udpsrc, so that a port in use is an error at once and the port stays ours while the
 // pipeline restarts. Stream (stream.hpp) runs it; nothing here runs a thread of its own.
 
@@ -67,9 +67,9 @@ class StreamPipeline {
     rtp_socket_.reset();
   }
 
-  // Calls `deliver` with each decoded picture, on the streaming thread that decoded it (no hand-over to
-  // another thread, no queue). Before play().
-  void on_picture(void (*deliver)(SamplePtr, void*), void* data) {
+  // Calls `deliver` with each decoded picture or buffer of PCM, on the streaming thread that decoded it (no
+  // hand-over to another thread, no queue). Before play().
+  void on_sample(void (*deliver)(SamplePtr, void*), void* data) {
     deliver_ = deliver;
     deliver_data_ = data;
     GstAppSinkCallbacks callbacks{};
@@ -106,7 +106,7 @@ class StreamPipeline {
     struct Describer {
       std::string operator()(const RtpSource& s) const { return rtp_pipeline(s); }
       std::string operator()(const PipelineSource& s) const { return s.launch; }
-      std::string operator()(const FileSource&) const { return file_pipeline(); }
+      std::string operator()(const FileSource& s) const { return file_pipeline(s); }
     };
     const std::string description = std::visit(Describer{}, source);
     GError* error = nullptr;
@@ -134,12 +134,17 @@ class StreamPipeline {
                               "'! videoconvert ! appsink name={}'",
                               stream_id_, user_appsink_name, user_appsink_name));
     }
-    GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420");
+    const auto* file = std::get_if<FileSource>(&source);
+    const auto* rtp = std::get_if<RtpSource>(&source);
+    const std::string wanted = media_of(source) == Media::video ? "video/x-raw,format=I420"
+                               : file != nullptr                ? audio_caps(file->audio)
+                                                                : audio_caps(rtp->audio);
+    GstCaps* caps = gst_caps_from_string(wanted.c_str());
     gst_app_sink_set_caps(GST_APP_SINK(appsink_.get()), caps);
     gst_caps_unref(caps);
-    // Pictures are taken as they come (on_picture), so none waits here: the decoder waits, for a source that
+    // Samples are taken as they come (on_sample), so none waits here: the decoder waits, for a source that
     // is not live, only while a subscriber does.
-    if (const auto* file = std::get_if<FileSource>(&source)) {
+    if (file != nullptr) {
       g_object_set(appsink_.get(), "sync", file->realtime ? TRUE : FALSE, nullptr);
     } else if (!user_pipeline) {
       g_object_set(appsink_.get(), "sync", FALSE, nullptr);
