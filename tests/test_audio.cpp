@@ -1,0 +1,222 @@
+// Audio streams: Opus and G.711 over RTP from real GStreamer senders on 127.0.0.1, and audio files, decoded
+// once into PCM and cut into the windows an audio elaboration's classify() receives.
+#include "support/own_stream.hpp"
+#include "support/rtp_sender.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+
+#include <elaborator.hpp>
+#include <elaborator/detail/audio_windower.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// One classified window, as a test looks at it.
+struct Heard {
+  std::uint64_t index;
+  std::chrono::nanoseconds start;
+  std::chrono::nanoseconds duration;
+  int sample_rate;
+  double dbfs;  // RMS level relative to full scale
+};
+
+double dbfs_of(std::span<const std::int16_t> samples) {
+  const double sum = std::accumulate(samples.begin(), samples.end(), 0.0,
+                                     [](double total, std::int16_t s) { return total + double(s) * s; });
+  const double rms = std::sqrt(sum / static_cast<double>(std::max<std::size_t>(samples.size(), 1))) / 32768.0;
+  return 20 * std::log10(std::max(rms, 1e-10));
+}
+
+// An audio elaboration that remembers each window's level.
+class Levels : public elaborator::Elaborator<Levels> {
+ public:
+  using Elaborator::Elaborator;
+
+  [[nodiscard]] std::vector<Heard> heard() const {
+    const std::lock_guard lock(mutex_);
+    return heard_;
+  }
+
+ private:
+  friend Elaborator;
+  std::vector<elaborator::Detection> classify(const elaborator::AudioWindow& window) {
+    const std::lock_guard lock(mutex_);
+    heard_.push_back({window.index(), window.start(), window.duration(), window.sample_rate(), dbfs_of(window.samples())});
+    return {};
+  }
+
+  mutable std::mutex mutex_;
+  std::vector<Heard> heard_;
+};
+
+elaborator::ElaborationOptions windows_of(std::chrono::milliseconds window, std::size_t queue = 100) {
+  elaborator::ElaborationOptions options;
+  options.name = "levels";
+  options.sampling.window = window;
+  options.sampling.queue_capacity = queue;
+  options.report_interval = 0ms;
+  options.summary_at_stop = false;
+  return options;
+}
+
+elaborator::RtpSource audio_on_any_port(elaborator::Codec codec) {
+  elaborator::RtpSource source;
+  source.codec = codec;
+  source.payload_type = elaborator::default_payload_type(codec);
+  return source;
+}
+
+// 20 ms of 16 kHz mono whose samples count on from `first`, at stream time `pts`, with an RTP timestamp.
+elaborator::detail::AudioChunk chunk(std::int16_t first, std::chrono::nanoseconds pts, std::uint32_t rtp_timestamp) {
+  elaborator::detail::AudioChunk c;
+  c.info.pts = pts;
+  c.info.rtp_timestamp = rtp_timestamp;
+  c.info.stream_id = "mic";
+  c.samples.resize(320);
+  std::iota(c.samples.begin(), c.samples.end(), first);
+  return c;
+}
+
+std::vector<elaborator::AudioWindow> cut(elaborator::SamplingPolicy policy,
+                                         const std::vector<elaborator::detail::AudioChunk>& chunks) {
+  elaborator::detail::AudioWindower windower(policy);
+  std::vector<elaborator::AudioWindow> windows;
+  for (const auto& c : chunks) windower.add(c, [&](elaborator::AudioWindow w) { windows.push_back(std::move(w)); });
+  return windows;
+}
+
+// Chunks of 20 ms in a row from stream time `from`, their samples counting on.
+std::vector<elaborator::detail::AudioChunk> in_a_row(int count, std::chrono::milliseconds from = 0ms) {
+  std::vector<elaborator::detail::AudioChunk> chunks;
+  for (int i = 0; i < count; ++i) {
+    chunks.push_back(chunk(static_cast<std::int16_t>(i * 320), from + i * 20ms, static_cast<std::uint32_t>(i * 960)));
+  }
+  return chunks;
+}
+
+}  // namespace
+
+TEST_CASE("audio windows: a window every hop, each as long as asked, its samples in order and its time exact") {
+  elaborator::SamplingPolicy policy;
+  policy.window = 100ms;
+  policy.hop = 50ms;
+  const auto windows = cut(policy, in_a_row(10));  // 200 ms: windows at 0, 50 and 100 ms
+  REQUIRE(windows.size() == 3);
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    const auto& w = windows[i];
+    CHECK(w.index() == i);
+    CHECK(w.stream_id() == "mic");
+    CHECK(w.start() == std::chrono::milliseconds(50 * i));
+    CHECK(w.duration() == 100ms);
+    CHECK(w.frames() == 1600);
+    CHECK(w.samples().front() == static_cast<std::int16_t>(800 * i));
+    CHECK(w.samples().back() == static_cast<std::int16_t>(800 * i + 1599));
+  }
+  // The RTP timestamp of the packet each window's first sample came in: 50 ms is inside the third chunk.
+  CHECK(windows[0].rtp_timestamp() == 0u);
+  CHECK(windows[1].rtp_timestamp() == 1920u);
+  CHECK(windows[2].rtp_timestamp() == 4800u);
+}
+
+TEST_CASE("audio windows: a hop longer than the window leaves the audio between them out") {
+  elaborator::SamplingPolicy policy;
+  policy.window = 20ms;
+  policy.hop = 50ms;
+  const auto windows = cut(policy, in_a_row(10));
+  REQUIRE(windows.size() == 4);  // at 0, 50, 100 and 150 ms
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    CHECK(windows[i].start() == std::chrono::milliseconds(50 * i));
+    CHECK(windows[i].samples().front() == static_cast<std::int16_t>(800 * i));
+  }
+}
+
+TEST_CASE("audio windows: after a gap in the stream's time, windows start afresh and never join both sides") {
+  elaborator::SamplingPolicy policy;
+  policy.window = 100ms;
+  auto chunks = in_a_row(3);                    // 60 ms: not a window yet
+  for (auto& later : in_a_row(5, 1000ms)) chunks.push_back(later);  // a second later: a window from there
+  const auto windows = cut(policy, chunks);
+  REQUIRE(windows.size() == 1);
+  CHECK(windows[0].start() == 1000ms);
+  CHECK(windows[0].samples().front() == 0);
+  CHECK(windows[0].index() == 0);  // the first window cut
+}
+
+TEST_CASE("audio windows: a result of audio says so, with its window's time range instead of a frame") {
+  auto window = elaborator::AudioWindow::from_samples(std::vector<std::int16_t>(1600), 16000, 1, 700ms, "mic");
+  const std::vector<elaborator::Detection> none;
+  const auto message = elaborator::make_result_message(window, "levels", 3, none, elaborator::Clock::now());
+  const auto& body = message.body();
+  CHECK(body["schema"] == "elaborator.result/2");
+  CHECK(body["media"] == "audio");
+  CHECK_FALSE(body.contains("frame"));
+  CHECK(body["window"]["start_ns"] == 700'000'000);
+  CHECK(body["window"]["end_ns"] == 800'000'000);
+  CHECK(body["window"]["sample_rate"] == 16000);
+  CHECK(body["window"]["channels"] == 1);
+}
+
+TEST_CASE("audio: Opus, PCMU and PCMA over RTP are decoded to 16 kHz mono, at the level they were sent") {
+  for (const auto codec : {elaborator::Codec::opus, elaborator::Codec::pcmu, elaborator::Codec::pcma}) {
+    DYNAMIC_SECTION(elaborator::to_string(codec)) {
+      Levels levels(windows_of(100ms));
+      test_support::OwnStream own_stream(levels, audio_on_any_port(codec), "mic");
+      auto settings = test_support::test_pattern(codec, 150);  // 1.5 s of a 440 Hz sine
+      settings.payload_type = elaborator::default_payload_type(codec);
+      settings.sine_volume = 0.5;  // RMS 0.5 / sqrt(2): -9.03 dBFS
+      test_support::RtpSender sender(own_stream.port(), settings);
+      REQUIRE(sender.wait_until_sent(30s));
+      CHECK(test_support::wait_until([&] { return levels.heard().size() >= 12; }, 10s));
+      const auto heard = levels.heard();
+      const auto stream = own_stream.stream().stats();
+      INFO(heard.size() << " windows, " << stream.packets_received << " packets, " << stream.packets_rejected
+                        << " rejected, " << stream.frames_decoded << " buffers decoded");
+      REQUIRE(heard.size() >= 12);
+      CHECK(stream.packets_rejected == 0);
+      for (std::size_t i = 1; i + 1 < heard.size(); ++i) {  // the first and last may hold the start and end
+        INFO("window " << heard[i].index << " at " << heard[i].start.count() << " ns: " << heard[i].dbfs << " dBFS");
+        CHECK(heard[i].sample_rate == 16000);
+        CHECK(heard[i].duration == 100ms);
+        CHECK(heard[i].start - heard[i - 1].start == 100ms);
+        CHECK(std::abs(heard[i].dbfs - -9.03) < 1.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("audio: an audio elaboration refuses a video stream, and a video one an audio stream, saying why") {
+  Levels levels(windows_of(100ms));
+  elaborator::Stream video(elaborator::RtpSource{}, "camera");
+  CHECK_THROWS_WITH(levels.start(video), "elaboration levels classifies audio, and its stream carries video");
+  CHECK(levels.media() == elaborator::Media::audio);
+  elaborator::RtpSource rtcp = audio_on_any_port(elaborator::Codec::opus);
+  rtcp.rtcp_port = 0;
+  CHECK_THROWS_WITH(elaborator::Stream(rtcp, "mic"),
+                    "stream mic: an RTCP port is for keyframe requests, which audio has none of");
+}
+
+TEST_CASE("audio: a file's audio, read as fast as it decodes, gives every window of it") {
+  test_support::TempDir dir;
+  const std::string path = dir.file("tone.wav");
+  // One second of 44.1 kHz stereo: resampled and mixed down, ten windows of 100 ms, not one lost.
+  test_support::run_pipeline(fmt::format(
+      "audiotestsrc num-buffers=100 samplesperbuffer=441 wave=sine volume=0.25 ! audio/x-raw,rate=44100,channels=2 ! "
+      "wavenc ! filesink location=\"{}\"", path));
+  Levels levels(windows_of(100ms, 1));
+  elaborator::FileSource file{path, false, elaborator::Media::audio, {}};
+  test_support::OwnStream own_stream(levels, file, "tone");
+  REQUIRE(levels.wait_for(30s));
+  const auto heard = levels.heard();
+  CHECK(heard.size() == 10);
+  for (const auto& h : heard) CHECK(std::abs(h.dbfs - -15.05) < 0.5);  // 0.25 / sqrt(2)
+}
