@@ -175,11 +175,16 @@ class Parser {
     const SamplingPolicy sampling = only != nullptr ? only->sampling : SamplingPolicy{};
     const TrackingPolicy tracking = only != nullptr ? only->tracking : TrackingPolicy{};
     options_.add_options(input_group)
-      ("rtp-port", "receive RTP video on this UDP port (0: any free port; --ready-file tells which)", cxxopts::value<std::int64_t>())
+      ("rtp-port", "receive RTP video or audio on this UDP port (0: any free port; --ready-file tells which)",
+       cxxopts::value<std::int64_t>())
       ("bind", "address to receive RTP on; 0.0.0.0 for every interface", cxxopts::value<std::string>()->default_value(rtp.bind_address))
-      ("codec", "RTP video codec: vp8, vp9 or h264", cxxopts::value<std::string>()->default_value(std::string(to_string(rtp.codec))))
-      ("payload-type", "RTP payload type; packets with another one are dropped",
-       cxxopts::value<std::int64_t>()->default_value(std::to_string(rtp.payload_type)))
+      ("codec", "RTP codec: vp8, vp9 or h264 (video); opus, pcmu or pcma (audio, decoded to 16 kHz mono)",
+       cxxopts::value<std::string>()->default_value(std::string(to_string(rtp.codec))))
+      ("payload-type", fmt::format("RTP payload type; packets with another one are dropped (default: {} for video, {} "
+                                   "for opus, {} for pcmu, {} for pcma)", rtp.payload_type,
+                                   default_payload_type(Codec::opus), default_payload_type(Codec::pcmu),
+                                   default_payload_type(Codec::pcma)),
+       cxxopts::value<std::int64_t>())
       ("jitter-ms", "how long the jitter buffer waits for late RTP packets",
        cxxopts::value<std::int64_t>()->default_value(std::to_string(rtp.jitter_latency.count())))
       ("rtcp-port", "listen for the sender's RTCP on this port and ask it for keyframes (the rtcp_port of a "
@@ -188,6 +193,7 @@ class Parser {
        cxxopts::value<std::string>())
       ("file", "read a media file instead of RTP", cxxopts::value<std::string>())
       ("realtime", "with --file: play at the file's frame rate instead of as fast as possible")
+      ("media", "with --file: decode its video or its audio (to 16 kHz mono)", cxxopts::value<std::string>()->default_value("video"))
       ("pipeline", "a gst-launch description ending in '! videoconvert ! appsink name=appsink'", cxxopts::value<std::string>())
       ("stream", "receive one more RTP stream: ID=PORT (repeatable); every stream gets the same codec, sampling "
                  "and results, and results carry the stream's id", cxxopts::value<std::vector<std::string>>())
@@ -197,7 +203,7 @@ class Parser {
       ("every", "classify every Nth decoded frame", cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.every_nth)))
       ("max-fps", "classify at most this many frames per second (0: no cap)",
        cxxopts::value<double>()->default_value(fmt::format("{}", sampling.max_fps)))
-      ("queue", "frames that may wait for classify; the oldest is dropped when full (1: newest only)",
+      ("queue", "frames (or audio windows) that may wait for classify; the oldest is dropped when full (1: newest only)",
        cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.queue_capacity)))
       ("on-change", "classify a frame only when its picture differs from the last one classified (or --max-interval "
                     "passed); the rest are counted as unchanged")
@@ -205,6 +211,10 @@ class Parser {
        cxxopts::value<double>()->default_value(fmt::format("{}", sampling.change)))
       ("max-interval", "with --on-change: seconds after which a frame is classified even if nothing changed",
        cxxopts::value<double>()->default_value(fmt::format("{}", detail::seconds_of(sampling.max_interval))))
+      ("window-ms", "audio: classify windows of this many milliseconds of audio",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.window.count())))
+      ("hop-ms", "audio: milliseconds from one window's start to the next (0: the window's length, side by side)",
+       cxxopts::value<std::int64_t>()->default_value(std::to_string(sampling.hop.count())))
       ("track", "give detections a stable track id across frames, with age and velocity (docs/tracking.md)")
       ("track-unseen", "with --track: seconds a track lives on unseen before it ends",
        cxxopts::value<double>()->default_value(fmt::format("{}", detail::seconds_of(tracking.unseen))));
@@ -264,6 +274,7 @@ class Parser {
     map("allowed-sender", Place::rtp, "allowed_sender", Value::text);
     map("file", Place::file, "path", Value::text);
     map("realtime", Place::file, "realtime", Value::flag);
+    map("media", Place::file, "media", Value::text);
     map("pipeline", Place::pipeline, "launch", Value::text);
     map("every", Place::elaboration, "every", Value::integer);
     map("max-fps", Place::elaboration, "max_fps", Value::number);
@@ -271,6 +282,8 @@ class Parser {
     map("on-change", Place::elaboration, "on_change", Value::flag);
     map("change", Place::elaboration, "change", Value::number);
     map("max-interval", Place::elaboration, "max_interval", Value::number);
+    map("window-ms", Place::elaboration, "window_ms", Value::integer);
+    map("hop-ms", Place::elaboration, "hop_ms", Value::integer);
     map("track", Place::elaboration, "track", Value::flag);
     map("track-unseen", Place::elaboration, "track_unseen", Value::number);
     map("udp", Place::elaboration, "udp", Value::texts);

@@ -26,6 +26,20 @@
 
 namespace elaborator::detail {
 
+// An audio stream's PCM format: "sample_rate" and "channels", which a video stream refuses.
+inline AudioFormat audio_format_from(const ConfigObject& source, Media media) {
+  AudioFormat format;
+  if (media == Media::video) {
+    for (const char* key : {"sample_rate", "channels"}) {
+      if (source.has(key)) throw ConfigError(source.path(key), "is for audio, and this stream is video");
+    }
+    return format;
+  }
+  format.sample_rate = static_cast<int>(source.integer("sample_rate", format.sample_rate, 8000, 192000));
+  format.channels = static_cast<int>(source.integer("channels", format.channels, 1, 8));
+  return format;
+}
+
 inline RtpSource rtp_source_from(const ConfigObject& rtp) {
   RtpSource source;
   if (!rtp.has("port")) rtp.fail("needs a \"port\"");
@@ -37,11 +51,22 @@ inline RtpSource rtp_source_from(const ConfigObject& rtp) {
   } catch (const Error& error) {
     throw ConfigError(rtp.path("codec"), error.what());
   }
-  source.payload_type = static_cast<int>(rtp.integer("payload_type", source.payload_type, 0, 127));
+  source.payload_type = static_cast<int>(rtp.integer("payload_type", default_payload_type(source.codec), 0, 127));
   source.bind_address = rtp.text("bind", source.bind_address);
   source.jitter_latency = std::chrono::milliseconds(rtp.integer("jitter_ms", source.jitter_latency.count(), 0, 10000));
   if (rtp.has("rtcp_port")) source.rtcp_port = static_cast<std::uint16_t>(rtp.integer("rtcp_port", 0, 0, 65535));
   source.allowed_sender = rtp.text("allowed_sender", "");
+  source.audio = audio_format_from(rtp, media_of(source.codec));
+  return source;
+}
+
+inline FileSource file_source_from(const ConfigObject& file) {
+  if (!file.has("path")) file.fail("needs a \"path\"");
+  FileSource source{file.text("path", ""), file.flag("realtime", false)};
+  const std::string media = file.text("media", "video");
+  if (media != "video" && media != "audio") throw ConfigError(file.path("media"), "must be \"video\" or \"audio\"");
+  source.media = media == "audio" ? Media::audio : Media::video;
+  source.audio = audio_format_from(file, source.media);
   return source;
 }
 
@@ -51,12 +76,12 @@ inline Source source_from(const ConfigObject& stream) {
   if (kinds != 1) stream.fail("needs exactly one of \"rtp\", \"file\" or \"pipeline\"");
   if (stream.has("rtp")) {
     return rtp_source_from(ConfigObject(stream.at("rtp"), stream.path("rtp"),
-                                        {"port", "codec", "payload_type", "bind", "rtcp_port", "jitter_ms", "allowed_sender"}));
+                                        {"port", "codec", "payload_type", "bind", "rtcp_port", "jitter_ms", "allowed_sender",
+                                         "sample_rate", "channels"}));
   }
   if (stream.has("file")) {
-    const ConfigObject file(stream.at("file"), stream.path("file"), {"path", "realtime"});
-    if (!file.has("path")) file.fail("needs a \"path\"");
-    return FileSource{file.text("path", ""), file.flag("realtime", false)};
+    return file_source_from(ConfigObject(stream.at("file"), stream.path("file"),
+                                         {"path", "realtime", "media", "sample_rate", "channels"}));
   }
   const ConfigObject pipeline(stream.at("pipeline"), stream.path("pipeline"), {"launch", "live"});
   if (!pipeline.has("launch")) pipeline.fail("needs a \"launch\" description");
@@ -70,6 +95,8 @@ inline SamplingPolicy sampling_from(const ConfigObject& e, SamplingPolicy sampli
   sampling.on_change = e.flag("on_change", sampling.on_change);
   sampling.change = e.number("change", sampling.change, 0, 1);
   sampling.max_interval = milliseconds_from(e.number("max_interval", seconds_of(sampling.max_interval), 0.01, 3600));
+  sampling.window = std::chrono::milliseconds(e.integer("window_ms", sampling.window.count(), 10, 60'000));
+  sampling.hop = std::chrono::milliseconds(e.integer("hop_ms", sampling.hop.count(), 0, 60'000));
   return sampling;
 }
 
@@ -141,7 +168,7 @@ inline ElaborationConfig elaboration_from(const nlohmann::json& json, const Kind
                                           std::chrono::milliseconds report_interval, const std::string& path,
                                           bool implied_sink) {
   const ConfigObject e(json, path,
-                       {"kind", "name", "every", "max_fps", "queue", "on_change", "change", "max_interval", "track",
+                       {"kind", "name", "every", "max_fps", "queue", "on_change", "change", "max_interval", "window_ms", "hop_ms", "track",
                         "track_unseen", "udp", "udp_max_bytes", "jsonl", "stdout", "params"});
   ElaborationConfig config;
   const Kind* kind = nullptr;
