@@ -9,7 +9,15 @@
 #include <elaborator/error.hpp>
 
 #include <fmt/core.h>
+
+// SphinxBase and OpenCV both declare global int64 and uint64, as long long and as int64_t (long): one
+// program cannot see both. SphinxBase's are renamed while its headers are read; typedef names are not in
+// the C functions' symbols, so nothing else changes.
+#define int64 sphinxbase_int64
+#define uint64 sphinxbase_uint64
 #include <pocketsphinx.h>
+#undef int64
+#undef uint64
 
 #include <algorithm>
 #include <cstddef>
