@@ -45,9 +45,14 @@ struct ModelPaths {
 struct Hypothesis {
   std::string text;  // lower case words separated by single spaces; may be empty (a cough, a door)
   bool final = false;
-  std::int64_t start_sample = 0;  // where the voice-activity detector heard speech start
-  std::int64_t end_sample = 0;    // the last sample fed (partial), or where it heard speech stop (final)
+  std::int64_t start_sample = 0;  // where speech started, as the voice-activity detector heard it
+  std::int64_t end_sample = 0;    // the last sample fed (partial), or where speech stopped (final)
 };
+// The detector works on 10 ms frames: it says speech started once it has heard 0.1 s of it, and stopped
+// after 0.5 s of silence (PocketSphinx's -vad_startspeech and -vad_postspeech). The offsets above are moved
+// back by those delays, so they are near where the words are (within about 0.2 s on real recordings) rather
+// than where the detector decided. At the very start of a stream it needs about a second to learn the noise: a stream that starts
+// with noise rather than digital silence may begin with a short utterance of no words.
 
 class Recognizer {
  public:
@@ -69,6 +74,8 @@ class Recognizer {
     if (!decoder_) {
       throw elaborator::Error(fmt::format("PocketSphinx could not load the model in {}", paths.acoustic_model));
     }
+    start_delay_ = vad_frames_in_samples(config.get(), "-vad_startspeech");
+    stop_delay_ = vad_frames_in_samples(config.get(), "-vad_postspeech");
     start_utterance();
   }
 
@@ -85,9 +92,9 @@ class Recognizer {
       samples = samples.subspan(step.size());
       const bool in_speech = ps_get_in_speech(decoder_.get()) != 0;
       if (in_speech && !utterance_start_) {
-        utterance_start_ = samples_fed_ - static_cast<std::int64_t>(step.size());
+        utterance_start_ = std::max<std::int64_t>(samples_fed_ - start_delay_, 0);
       } else if (!in_speech && utterance_start_) {
-        changes.push_back(end_utterance());
+        changes.push_back(end_utterance(std::max(samples_fed_ - stop_delay_, *utterance_start_ + 1)));
         start_utterance();
       }
     }
@@ -97,12 +104,13 @@ class Recognizer {
     return changes;
   }
 
-  // The end of the stream: the final hypothesis of the utterance in progress, if there is one.
+  // The end of the stream: the final hypothesis of the utterance in progress, if there is one (it ends at
+  // the last sample: the detector has not heard the speech stop).
   std::optional<Hypothesis> finish() {
     if (!utterance_start_) {
       return std::nullopt;
     }
-    Hypothesis last = end_utterance();
+    Hypothesis last = end_utterance(samples_fed_);
     start_utterance();
     return last;
   }
@@ -125,6 +133,10 @@ class Recognizer {
     }
   }
 
+  static std::int64_t vad_frames_in_samples(cmd_ln_t* config, const char* option) {
+    return cmd_ln_int_r(config, option) * sample_rate / cmd_ln_int_r(config, "-frate");
+  }
+
   void process(std::span<const std::int16_t> samples) {
     if (ps_process_raw(decoder_.get(), samples.data(), samples.size(), FALSE, FALSE) < 0) {
       throw elaborator::Error("PocketSphinx failed to decode audio");
@@ -139,11 +151,11 @@ class Recognizer {
     last_partial_.clear();
   }
 
-  Hypothesis end_utterance() {
+  Hypothesis end_utterance(std::int64_t end_sample) {
     if (ps_end_utt(decoder_.get()) < 0) {
       throw elaborator::Error("PocketSphinx failed to end an utterance");
     }
-    return {current_text(), true, *utterance_start_, samples_fed_};
+    return {current_text(), true, *utterance_start_, end_sample};
   }
 
   std::optional<Hypothesis> changed_partial() {
@@ -164,6 +176,8 @@ class Recognizer {
   }
 
   std::unique_ptr<ps_decoder_t, DecoderDeleter> decoder_;
+  std::int64_t start_delay_ = 0;  // the detector's delays, in samples
+  std::int64_t stop_delay_ = 0;
   std::int64_t samples_fed_ = 0;
   std::optional<std::int64_t> utterance_start_;  // set while the detector hears speech
   std::string last_partial_;

@@ -17,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <span>
 #include <string>
@@ -178,6 +179,26 @@ TEST_CASE("PocketSphinx transcribes Debian's LibriVox sentences fed in 100 ms ch
                    recognition_cpu_seconds, audio_seconds));
   CHECK(partials > 0);
   CHECK(overall < overall_bound);
+}
+
+TEST_CASE("an utterance's sample offsets are where its speech is, not where the detector decided") {
+  if (!model_installed() || !recordings_installed()) {
+    return;
+  }
+  // "he was not an ill disposed young man": speech from 0.2 s to about 2.75 s of its 2.99 s, here between
+  // a second of digital silence either side.
+  const auto wav = test_support::read_wav(librivox_dir + "/sense_and_sensibility_01_austen_64kb-0880.wav");
+  std::vector<std::int16_t> samples(speech::sample_rate, 0);
+  samples.insert(samples.end(), wav.samples.begin(), wav.samples.end());
+  samples.resize(samples.size() + speech::sample_rate, 0);
+  speech::Recognizer recognizer;
+  const auto said = recognize(recognizer, samples);
+  std::vector<Hypothesis> finals;
+  std::copy_if(said.begin(), said.end(), std::back_inserter(finals), [](const auto& h) { return h.final; });
+  REQUIRE(finals.size() == 1);
+  const auto seconds = [](std::int64_t sample) { return static_cast<double>(sample) / speech::sample_rate; };
+  CHECK(seconds(finals[0].start_sample) == Approx(1.2).margin(0.25));
+  CHECK(seconds(finals[0].end_sample) == Approx(3.75).margin(0.25));
 }
 
 TEST_CASE("PocketSphinx hears no words in silence, digital or a faint hiss") {
