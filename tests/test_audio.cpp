@@ -1,19 +1,26 @@
 // Audio streams: Opus and G.711 over RTP from real GStreamer senders on 127.0.0.1, and audio files, decoded
-// once into PCM and cut into the windows an audio elaboration's classify() receives.
+// once into PCM and cut into the windows an audio elaboration's classify() receives; the sound_level example
+// on real speech.
+#include "sound_level.hpp"
+#include "support/librivox.hpp"
 #include "support/own_stream.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
+#include "support/wav_file.hpp"
 
 #include <elaborator.hpp>
 #include <elaborator/detail/audio_windower.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <mutex>
 #include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -219,4 +226,48 @@ TEST_CASE("audio: a file's audio, read as fast as it decodes, gives every window
   const auto heard = levels.heard();
   CHECK(heard.size() == 10);
   for (const auto& h : heard) CHECK(std::abs(h.dbfs - -15.05) < 0.5);  // 0.25 / sqrt(2)
+}
+
+TEST_CASE("sound_level finds each sentence of real speech between silences, each boundary within 100 ms") {
+  if (!test_support::recordings_installed()) return;
+  // Debian's five LibriVox sentences, each cut to where the reader speaks (from the first to the last 10 ms
+  // at -35 dBFS or more; the room before and after, 200-300 ms, is at -55 to -42), with 1.5 s of silence
+  // around each: where they lie is where speech is.
+  // The whole file then gets a hiss at -50 dBFS, so that silence is never digital silence.
+  std::vector<test_support::Placed> truth;
+  auto joined = test_support::joined_recordings(test_support::librivox_recordings(), 1500ms, -35.0, &truth);
+  std::mt19937 random(20261205);
+  std::uniform_int_distribution<int> hiss(-179, 179);  // uniform: RMS 179 / sqrt(3) = -50 dBFS
+  for (auto& sample : joined.samples) sample = static_cast<std::int16_t>(std::clamp(sample + hiss(random), -32768, 32767));
+  test_support::TempDir dir;
+  test_support::write_wav(dir.file("speech.wav"), joined);
+  const elaborator::Kind kind = sound_level_kind();
+  nlohmann::json params;
+  for (const auto& p : kind.params) params[p.name] = p.fallback;
+  elaborator::ElaborationOptions options = windows_of(kind.sampling.window, kind.sampling.queue_capacity);
+  options.sinks.push_back(elaborator::JsonLinesSink::open(dir.file("levels.jsonl")));
+  {
+    SoundLevels levels(options, params);
+    elaborator::FileSource file;
+    file.path = dir.file("speech.wav");
+    file.media = elaborator::Media::audio;
+    test_support::OwnStream own_stream(levels, file, "speech");
+    REQUIRE(levels.wait_for(60s));
+  }
+  std::vector<std::pair<double, double>> speech;  // seconds
+  std::ifstream lines(dir.file("levels.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    const auto result = nlohmann::json::parse(line);
+    if (!result.contains("summary") || result["summary"]["segment"]["label"] != "speech") continue;
+    speech.emplace_back(result["summary"]["segment"]["start_ns"].get<double>() / 1e9,
+                        result["summary"]["segment"]["end_ns"].get<double>() / 1e9);
+  }
+  REQUIRE(speech.size() == truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const double start = static_cast<double>(truth[i].start) / 16000;
+    const double end = static_cast<double>(truth[i].end) / 16000;
+    INFO("sentence " << i << ": " << start << " to " << end << " s, found " << speech[i].first << " to " << speech[i].second);
+    CHECK(std::abs(speech[i].first - start) <= 0.1);
+    CHECK(std::abs(speech[i].second - end) <= 0.1);
+  }
 }

@@ -4,6 +4,7 @@
 // bound is loose enough for this model (0.31) and tight enough that a recognizer that loses a tenth of its
 // input fails. Also: silence is never heard as words, and a missing model says what to install.
 
+#include "support/librivox.hpp"
 #include "support/wav_file.hpp"
 #include "support/word_error_rate.hpp"
 
@@ -25,13 +26,16 @@
 #include <vector>
 
 using speech::Hypothesis;
+using test_support::librivox_dir;
+using test_support::librivox_recordings;
 using test_support::normalised_words;
+using test_support::recordings_installed;
+using test_support::Recording;
 using test_support::word_edits;
 using test_support::word_error_rate;
 
 namespace {
 
-const std::string librivox_dir = "/usr/share/pocketsphinx/test/data/librivox";
 constexpr std::size_t chunk_samples = speech::sample_rate / 10;  // 100 ms
 // Measured 0.31 (22 errors in 71 words, Debian 12's model); losing one 100 ms chunk in ten measured 0.48.
 constexpr double overall_bound = 0.40;
@@ -44,35 +48,6 @@ bool model_installed() {
   }
   WARN("SKIPPED: the PocketSphinx model is not installed (Debian: apt-get install pocketsphinx-en-us)");
   return false;
-}
-
-bool recordings_installed() {
-  if (std::filesystem::exists(librivox_dir + "/transcription")) {
-    return true;
-  }
-  WARN("SKIPPED: the LibriVox recordings are not installed (Debian: apt-get install pocketsphinx-testdata)");
-  return false;
-}
-
-struct Recording {
-  std::string id;
-  std::string reference;  // the transcription, without its <s> and </s>
-};
-
-// Lines like "<s> he was not an ill disposed young man </s> (sense_and_sensibility_01_austen_64kb-0880)".
-std::vector<Recording> librivox_recordings() {
-  std::ifstream in(librivox_dir + "/transcription");
-  std::vector<Recording> recordings;
-  for (std::string line; std::getline(in, line);) {
-    const auto open = line.rfind(" (");
-    REQUIRE(open != std::string::npos);
-    const std::string text = line.substr(0, open);
-    REQUIRE(text.starts_with("<s> "));
-    REQUIRE(text.ends_with(" </s>"));
-    recordings.push_back({line.substr(open + 2, line.size() - open - 3), text.substr(4, text.size() - 9)});
-  }
-  REQUIRE(recordings.size() == 5);
-  return recordings;
 }
 
 double cpu_seconds() {

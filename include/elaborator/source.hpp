@@ -89,7 +89,7 @@ struct RtpSource {
   // If set, the only address RTP packets are accepted from (e.g. Janus's); packets from anyone else are
   // dropped and counted as rejected.
   std::string allowed_sender;
-  AudioFormat audio;  // audio codecs: the PCM the stream hands out
+  AudioFormat audio{};  // audio codecs: the PCM the stream hands out
 };
 
 struct PipelineSource {
@@ -101,7 +101,7 @@ struct FileSource {
   std::string path;
   bool realtime = false;  // true: play at the file's own frame rate, as a live source would
   Media media = Media::video;  // which of the file's media the stream decodes
-  AudioFormat audio;           // media audio: the PCM the stream hands out
+  AudioFormat audio{};         // media audio: the PCM the stream hands out
 };
 
 using Source = std::variant<RtpSource, PipelineSource, FileSource>;

@@ -74,4 +74,20 @@ inline WavFile read_wav(const std::string& path) {
   throw std::runtime_error(path + ": no data chunk");
 }
 
+// Writes 16-bit PCM as a WAV file (RIFF, "fmt ", "data"); throws if it cannot.
+inline void write_wav(const std::string& path, const WavFile& wav) {
+  const auto u32 = [](std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); };
+  const auto u16 = [](std::uint16_t v) { return std::string(reinterpret_cast<const char*>(&v), 2); };
+  const auto data_bytes = static_cast<std::uint32_t>(wav.samples.size() * 2);
+  const auto channels = static_cast<std::uint16_t>(wav.channels);
+  const auto rate = static_cast<std::uint32_t>(wav.sample_rate);
+  std::string header = "RIFF" + u32(36 + data_bytes) + "WAVEfmt " + u32(16) + u16(1) + u16(channels) + u32(rate) +
+                       u32(rate * channels * 2) + u16(static_cast<std::uint16_t>(channels * 2)) + u16(16) + "data" +
+                       u32(data_bytes);
+  std::ofstream out(path, std::ios::binary);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(wav.samples.data()), static_cast<std::streamsize>(data_bytes));
+  if (!out) throw std::runtime_error(path + ": cannot be written");
+}
+
 }  // namespace test_support

@@ -62,7 +62,9 @@ inline RtpSource rtp_source_from(const ConfigObject& rtp) {
 
 inline FileSource file_source_from(const ConfigObject& file) {
   if (!file.has("path")) file.fail("needs a \"path\"");
-  FileSource source{file.text("path", ""), file.flag("realtime", false)};
+  FileSource source;
+  source.path = file.text("path", "");
+  source.realtime = file.flag("realtime", false);
   const std::string media = file.text("media", "video");
   if (media != "video" && media != "audio") throw ConfigError(file.path("media"), "must be \"video\" or \"audio\"");
   source.media = media == "audio" ? Media::audio : Media::video;
