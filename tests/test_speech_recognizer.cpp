@@ -8,7 +8,12 @@
 #include "support/wav_file.hpp"
 #include "support/word_error_rate.hpp"
 
+#include "captions.hpp"
 #include "speech_recognizer.hpp"
+#include "support/own_stream.hpp"
+#include "support/rtp_sender.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/core.h>
@@ -202,4 +207,118 @@ TEST_CASE("a missing PocketSphinx model file is an error naming the file and the
                          return what.find("/nonexistent/cmudict-en-us.dict") != std::string::npos &&
                                 what.find("pocketsphinx-en-us") != std::string::npos;
                        }));
+}
+
+namespace {
+
+// What the captions example published, read back from its JSON Lines.
+struct Published {
+  std::string finals;               // the final captions' text, joined
+  std::vector<double> latencies_s;  // from the end of each utterance's speech to its final caption
+};
+
+Published published_captions(const std::string& path) {
+  Published published;
+  std::ifstream lines(path);
+  for (std::string line; std::getline(lines, line);) {
+    const auto result = nlohmann::json::parse(line);
+    for (const auto& caption : result["detections"]) {
+      if (!caption["final"].get<bool>() || caption["text"].get<std::string>().empty()) continue;
+      published.finals += (published.finals.empty() ? "" : " ") + caption["text"].get<std::string>();
+      // The window that carried it arrived when its last sample did; the speech ended that much earlier.
+      const double speech_ended_before_window_s =
+          (result["window"]["end_ns"].get<double>() - caption["end_ns"].get<double>()) / 1e9;
+      published.latencies_s.push_back(
+          (result["times_us"]["sent"].get<double>() - result["times_us"]["arrival"].get<double>()) / 1e6 +
+          speech_ended_before_window_s);
+    }
+  }
+  return published;
+}
+
+// The WER of PocketSphinx fed `samples` directly, against `reference`.
+double direct_wer(const std::vector<std::int16_t>& samples, const std::string& reference) {
+  speech::Recognizer recognizer;
+  return word_error_rate(reference, joined_finals(recognize(recognizer, samples)));
+}
+
+// The file at `wav` through `codec`'s encoder and decoder, offline: what the codec lets through of it.
+std::vector<std::int16_t> through_codec(elaborator::Codec codec, const std::string& wav, const std::string& out) {
+  const std::string codec_round_trip = codec == elaborator::Codec::opus ? "opusenc ! opusdec"
+                                       : codec == elaborator::Codec::pcmu
+                                           ? "audioresample ! audio/x-raw,rate=8000 ! mulawenc ! mulawdec"
+                                           : "audioresample ! audio/x-raw,rate=8000 ! alawenc ! alawdec";
+  test_support::run_pipeline(fmt::format(
+      "filesrc location=\"{}\" ! wavparse ! audioconvert ! {} ! audioconvert ! audioresample ! "
+      "audio/x-raw,format=S16LE,rate=16000,channels=1 ! wavenc ! filesink location=\"{}\"",
+      wav, codec_round_trip, out));
+  return test_support::read_wav(out).samples;
+}
+
+// The captions example on `recordings` sent as `codec` over RTP in real time, side by side with PocketSphinx
+// fed the same audio directly, as recorded and through the codec offline (the limit of this model on what
+// the codec carries): the three word error rates, and the latency of the final captions. Captions over RTP
+// must be within `allowed_extra_wer` of the codec's offline figure: the live path loses nothing. Returns how
+// much more WER the captions have than PocketSphinx on the recording itself.
+double captions_over_rtp(elaborator::Codec codec, const std::vector<Recording>& recordings, double allowed_extra_wer) {
+  const auto joined = test_support::joined_recordings(recordings, std::chrono::milliseconds(1000));
+  std::string reference;
+  for (const auto& recording : recordings) reference += (reference.empty() ? "" : " ") + recording.reference;
+  test_support::TempDir dir;
+  test_support::write_wav(dir.file("speech.wav"), joined);
+  const double wav_wer = direct_wer(joined.samples, reference);
+  const double codec_wer = direct_wer(through_codec(codec, dir.file("speech.wav"), dir.file("codec.wav")), reference);
+
+  const elaborator::Kind kind = captions_kind();
+  nlohmann::json params;
+  for (const auto& p : kind.params) params[p.name] = p.fallback;
+  elaborator::ElaborationOptions options;
+  options.name = "captions";
+  options.sampling = kind.sampling;
+  options.report_interval = std::chrono::milliseconds(0);
+  options.summary_at_stop = false;
+  options.sinks.push_back(elaborator::JsonLinesSink::open(dir.file("captions.jsonl")));
+  elaborator::RtpSource source;
+  source.codec = codec;
+  source.payload_type = elaborator::default_payload_type(codec);
+  {
+    Captions captions(options, params);
+    test_support::OwnStream own_stream(captions, source, "speaker");
+    auto settings = test_support::test_pattern(codec, 0);
+    settings.file = dir.file("speech.wav");
+    settings.payload_type = source.payload_type;
+    test_support::RtpSender sender(own_stream.port(), settings);
+    REQUIRE(sender.wait_until_sent(std::chrono::seconds(120)));
+    CHECK(test_support::wait_until_steady([&] { return captions.stats().frames_classified; },
+                                          [] { return true; }, std::chrono::milliseconds(1000),
+                                          std::chrono::seconds(30)));
+    CHECK(captions.stats().frames_dropped == 0);
+  }
+  const Published published = published_captions(dir.file("captions.jsonl"));
+  const double rtp_wer = word_error_rate(reference, published.finals);
+  auto latencies = published.latencies_s;
+  std::sort(latencies.begin(), latencies.end());
+  REQUIRE_FALSE(latencies.empty());
+  WARN(fmt::format("{}, {:.1f} s of speech: WER over RTP {:.3f}; PocketSphinx fed directly {:.3f} as recorded, "
+                   "{:.3f} through the codec; end of speech to final caption {:.2f} s median, {:.2f} s at most "
+                   "({} finals)\n  heard: {}",
+                   elaborator::to_string(codec), static_cast<double>(joined.samples.size()) / speech::sample_rate,
+                   rtp_wer, wav_wer, codec_wer, latencies[latencies.size() / 2], latencies.back(), latencies.size(),
+                   published.finals));
+  CHECK(rtp_wer <= codec_wer + allowed_extra_wer);
+  return rtp_wer - wav_wer;
+}
+
+}  // namespace
+
+TEST_CASE("captions of real speech sent as Opus RTP in real time are as good as PocketSphinx fed the audio directly") {
+  if (!model_installed() || !recordings_installed()) return;
+  // Opus carries the whole band: the captions are also within 0.10 of the recording's own WER.
+  CHECK(captions_over_rtp(elaborator::Codec::opus, librivox_recordings(), 0.10) <= 0.10);
+}
+
+TEST_CASE("captions of real speech sent as G.711 (PCMU) RTP are as good as PocketSphinx on G.711's narrow band") {
+  if (!model_installed() || !recordings_installed()) return;
+  const auto all = librivox_recordings();
+  captions_over_rtp(elaborator::Codec::pcmu, {all.begin(), all.begin() + 2}, 0.10);
 }
