@@ -2,7 +2,8 @@
 """Makes the seed corpora of the fuzz targets from real traffic on this machine, over 127.0.0.1:
 
   rtp_header, rtp_pipeline   RTP from GStreamer senders (VP8, VP9, H.264) of a test pattern and of Debian's
-                             Megamind.avi, captured from a UDP socket
+                             Megamind.avi, and (Opus, PCMU, PCMA) of a tone and of real speech (Debian's
+                             pocketsphinx-testdata), captured from a UDP socket
   rtcp                       the RTCP a GStreamer rtpbin sender emits (sender reports, SDES, BYE)
   janus_answer               the answers of a private Janus (examples/janus/make-config) to the requests
                              elaborator_janus makes, refusals included
@@ -29,7 +30,14 @@ ENCODERS = {
     "vp9": "vp9enc deadline=1 keyframe-max-dist=10 ! rtpvp9pay pt=96",
     "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! rtph264pay pt=96 config-interval=-1",
 }
-CODEC_BYTE = {"vp8": 0, "vp9": 1, "h264": 2}  # fuzz_rtp_pipeline's first byte picks the codec
+AUDIO_ENCODERS = {
+    "opus": "audioconvert ! audioresample ! opusenc ! rtpopuspay pt=96",
+    "pcmu": "audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay pt=96",
+    "pcma": "audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay pt=96",
+}
+SPEECH = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+# fuzz_rtp_pipeline's first byte picks the codec (Codec's order in source.hpp)
+CODEC_BYTE = {"vp8": 0, "vp9": 1, "h264": 2, "opus": 3, "pcmu": 4, "pcma": 5}
 
 
 def corpus(name):
@@ -81,6 +89,22 @@ def capture_rtp():
             for i in (0, 1, len(packets) - 1):
                 write("rtp_header", f"{codec}-{video}-packet-{i}", packets[i])
             print(f"rtp {codec} {video}: {len(packets)} packets")
+
+
+def capture_audio_rtp():
+    for codec, encoder in AUDIO_ENCODERS.items():
+        # A tenth of a second of each: about 5 Opus packets of 20 ms, 5 G.711 packets of 20 ms.
+        for audio, source in [("tone", "audiotestsrc num-buffers=5 samplesperbuffer=960 ! audio/x-raw,rate=48000"),
+                              ("speech", f"filesrc location={SPEECH} ! wavparse ! identity eos-after=10")]:
+            sock = udp_socket()
+            port = sock.getsockname()[1]
+            packets = capture(f"{source} ! {encoder} ! udpsink host=127.0.0.1 port={port}", sock)
+            sock.close()
+            if not packets:
+                sys.exit(f"rtp {codec} {audio}: the sender sent nothing")
+            stream = bytes([CODEC_BYTE[codec]]) + b"".join(len(p).to_bytes(2, "big") + p for p in packets)
+            write("rtp_pipeline", f"{codec}-{audio}-{len(packets)}-packets", stream)
+            print(f"rtp {codec} {audio}: {len(packets)} packets")
 
 
 def capture_rtcp():
@@ -178,6 +202,7 @@ def configs():
 if __name__ == "__main__":
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(SOURCE, "build")
     capture_rtp()
+    capture_audio_rtp()
     capture_rtcp()
     janus_answers(build)
     results(build)

@@ -1,6 +1,7 @@
 // Fuzz target: the library's receiving chain as rtp_decode_chain() describes it, behind its jitter buffer
 // (depayloader, decoder, conversion), fed the input's packets that the stream's check accepts, and every
-// decoded picture mapped and converted the way classify() sees it. The input (a codec byte, then
+// decoded picture mapped and converted the way classify() sees it; for the audio codecs, every buffer of PCM
+// read as the stream reads it. The input (a codec byte, then
 // length-prefixed packets) and the structure-aware mutator that keeps its RTP headers plausible, so that
 // mutations reach the payload parsers: rtp_input.hpp.
 //
@@ -41,15 +42,18 @@ using elaborator::detail::SamplePtr;
 constexpr GstClockTime longest_run = 10 * GST_SECOND;
 
 const elaborator::RtpSource stream_defaults;
+constexpr std::size_t codecs = 6;  // elaborator::Codec's: VP8, VP9, H.264, Opus, PCMU, PCMA
 
 // Said at exit: libFuzzer sees coverage of our code only, not of the depayloaders and decoders, so this is the
 // one sign that the inputs it ran still held video the decoders took.
 struct Counts {
   std::atomic<std::uint64_t> inputs{0};
   std::atomic<std::uint64_t> pictures{0};
+  std::atomic<std::uint64_t> audio_buffers{0};
   ~Counts() {
-    std::fprintf(stderr, "fuzz_rtp_pipeline: %llu inputs gave %llu pictures\n",
-                 static_cast<unsigned long long>(inputs.load()), static_cast<unsigned long long>(pictures.load()));
+    std::fprintf(stderr, "fuzz_rtp_pipeline: %llu inputs gave %llu pictures and %llu buffers of audio\n",
+                 static_cast<unsigned long long>(inputs.load()), static_cast<unsigned long long>(pictures.load()),
+                 static_cast<unsigned long long>(audio_buffers.load()));
   }
 } counts;
 
@@ -67,6 +71,20 @@ GstFlowReturn use_picture(GstAppSink* sink, gpointer) {
   return GST_FLOW_OK;
 }
 
+// A decoded buffer of audio, read as the stream reads it: whole 16-bit samples of every channel.
+GstFlowReturn use_audio(GstAppSink* sink, gpointer) {
+  SamplePtr sample(gst_app_sink_pull_sample(sink));
+  GstBuffer* buffer = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
+  GstMapInfo map;
+  if (buffer == nullptr || gst_buffer_map(buffer, &map, GST_MAP_READ) == FALSE) return GST_FLOW_OK;
+  const std::size_t frame_bytes = sizeof(std::int16_t) * static_cast<std::size_t>(stream_defaults.audio.channels);
+  const bool whole = map.size % frame_bytes == 0;
+  gst_buffer_unmap(buffer, &map);
+  if (!whole) __builtin_trap();
+  ++counts.audio_buffers;
+  return GST_FLOW_OK;
+}
+
 class DecodeChain {
  public:
   explicit DecodeChain(elaborator::Codec codec) : codec_(codec) {
@@ -80,7 +98,7 @@ class DecodeChain {
     // one, fed from our pad, would wait on this very thread, forever after an error.
     g_object_set(appsink.get(), "sync", FALSE, "async", FALSE, nullptr);
     GstAppSinkCallbacks callbacks{};
-    callbacks.new_sample = &use_picture;
+    callbacks.new_sample = elaborator::media_of(codec) == elaborator::Media::audio ? &use_audio : &use_picture;
     gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, nullptr, nullptr);
     caps_.reset(gst_caps_from_string(elaborator::detail::rtp_caps(source).c_str()));
     input_.reset(GST_PAD(gst_object_ref_sink(gst_pad_new("fuzz_input", GST_PAD_SRC))));
@@ -154,7 +172,7 @@ class DecodeChain {
 };
 
 DecodeChain& chain_for(elaborator::Codec codec) {
-  static std::array<std::unique_ptr<DecodeChain>, 3> chains;
+  static std::array<std::unique_ptr<DecodeChain>, codecs> chains;
   auto& chain = chains.at(static_cast<std::size_t>(codec));
   if (!chain) chain = std::make_unique<DecodeChain>(codec);
   return *chain;
@@ -180,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   elaborator::detail::ensure_gstreamer();
   const fuzz::RtpInput input = fuzz::parse_input({data, size});
   ++counts.inputs;
-  chain_for(static_cast<elaborator::Codec>(input.codec % 3)).decode(input.packets);
+  chain_for(static_cast<elaborator::Codec>(input.codec % codecs)).decode(input.packets);
   return 0;
 }
 

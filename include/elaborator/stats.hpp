@@ -28,17 +28,30 @@ inline std::string format_report_line(const ElaborationStats& now, const Elabora
 // The summary printed at exit.
 inline std::string format_summary(const ElaborationStats& s) {
   std::string text = fmt::format("summary of {}/{} after {:.1f} s\n", s.stream.id, s.name, s.uptime.count());
-  text += fmt::format(
-      "  stream:      {} packets ({} rejected, {} lost), {} frames received, {} decoded ({:.1f} fps), {} decode errors, "
-      "{} restarts, {} sender changes, {} stalls, {} keyframe requests\n",
-      s.stream.packets_received, s.stream.packets_rejected, s.stream.packets_lost, s.stream.frames_received,
-      s.stream.frames_decoded,
-      detail::per_second(s.stream.frames_decoded, s.uptime), s.stream.decode_errors, s.stream.pipeline_restarts,
-      s.stream.ssrc_changes, s.stream.stalls, s.stream.keyframe_requests);
-  text += fmt::format(
-      "  elaboration: {} sampled, {} unchanged, {} dropped, {} skipped, {} classified ({:.1f} fps), {} classify errors\n",
-      s.frames_sampled, s.frames_unchanged, s.frames_dropped, s.frames_skipped, s.frames_classified,
-      detail::per_second(s.frames_classified, s.uptime), s.classify_errors);
+  if (s.stream.audio) {
+    text += fmt::format(
+        "  stream:      {} packets ({} rejected, {} lost), {} buffers of audio decoded ({:.1f}/s), {} decode errors, "
+        "{} restarts, {} sender changes, {} stalls\n",
+        s.stream.packets_received, s.stream.packets_rejected, s.stream.packets_lost, s.stream.frames_decoded,
+        detail::per_second(s.stream.frames_decoded, s.uptime), s.stream.decode_errors, s.stream.pipeline_restarts,
+        s.stream.ssrc_changes, s.stream.stalls);
+    text += fmt::format(
+        "  elaboration: {} windows sampled, {} dropped, {} skipped, {} classified ({:.1f}/s), {} classify errors\n",
+        s.frames_sampled, s.frames_dropped, s.frames_skipped, s.frames_classified,
+        detail::per_second(s.frames_classified, s.uptime), s.classify_errors);
+  } else {
+    text += fmt::format(
+        "  stream:      {} packets ({} rejected, {} lost), {} frames received, {} decoded ({:.1f} fps), {} decode errors, "
+        "{} restarts, {} sender changes, {} stalls, {} keyframe requests\n",
+        s.stream.packets_received, s.stream.packets_rejected, s.stream.packets_lost, s.stream.frames_received,
+        s.stream.frames_decoded,
+        detail::per_second(s.stream.frames_decoded, s.uptime), s.stream.decode_errors, s.stream.pipeline_restarts,
+        s.stream.ssrc_changes, s.stream.stalls, s.stream.keyframe_requests);
+    text += fmt::format(
+        "  elaboration: {} sampled, {} unchanged, {} dropped, {} skipped, {} classified ({:.1f} fps), {} classify errors\n",
+        s.frames_sampled, s.frames_unchanged, s.frames_dropped, s.frames_skipped, s.frames_classified,
+        detail::per_second(s.frames_classified, s.uptime), s.classify_errors);
+  }
   text += fmt::format("  timing:      classify p50/p95/p99 {}, latency (arrival to sent) {}\n",
                       detail::format_percentiles(s.classify_ms), detail::format_percentiles(s.latency_ms));
   text += fmt::format("  stages:      decode {}, wait {}, classify {}, output {}\n", detail::format_percentiles(s.decode_ms),

@@ -40,11 +40,13 @@ struct BucketCounts {
 
 struct StreamStats {
   std::string id;
+  bool audio = false;                   // an audio stream: its frames are buffers of decoded audio, and what an
+                                        // elaboration samples and classifies are windows of it
   std::uint64_t packets_received = 0;   // RTP packets accepted (RTP sources only)
   std::uint64_t packets_rejected = 0;   // not RTP, wrong payload type, or from a sender not allowed
   std::uint64_t packets_lost = 0;       // gaps in RTP sequence numbers (an estimate: a late packet counts too)
   std::uint64_t frames_received = 0;    // frames whose last packet arrived (RTP marker bit); RTP only
-  std::uint64_t frames_decoded = 0;     // pictures out of the decoder
+  std::uint64_t frames_decoded = 0;     // pictures (or buffers of audio) out of the decoder
   std::uint64_t decode_errors = 0;      // corrupt or undecodable data reported by the decoder
   std::uint64_t pipeline_restarts = 0;  // the receiving pipeline failed and was rebuilt
   std::uint64_t ssrc_changes = 0;       // the sender restarted (new RTP SSRC)
@@ -105,7 +107,7 @@ inline void to_json(nlohmann::json& j, const StreamStats& s) {
        {"pipeline_restarts", s.pipeline_restarts}, {"ssrc_changes", s.ssrc_changes},
        {"stalls", s.stalls},                     {"keyframe_requests", s.keyframe_requests},
        {"rtcp_packets", s.rtcp_packets},         {"rtcp_rejected", s.rtcp_rejected},
-       {"ended", s.ended}};
+       {"ended", s.ended},                       {"media", s.audio ? "audio" : "video"}};
 }
 
 inline void to_json(nlohmann::json& j, const SinkStats& s) {

@@ -160,6 +160,7 @@ class Stream final : public MediaFeed {
       s.rtcp_rejected = keyframes->rtcp_rejected();
     }
     s.ended = ended_.load();
+    s.audio = media_ == Media::audio;
     return s;
   }
 

@@ -25,7 +25,7 @@ def main():
                 continue
             try:
                 result = json.loads(line)
-                assert result["schema"] == "elaborator.result/1", "schema"
+                assert result["schema"] == "elaborator.result/2", "schema"
                 assert result["stream"] == args.stream, f"stream {result['stream']!r}"
                 assert result["frame"]["width"] == 720 and result["frame"]["height"] == 528, "frame size"
                 for detection in result["detections"]:

@@ -129,7 +129,7 @@ async function checkOverlaySwitch(viewer) {
 // A result whose names and labels are HTML must show as text: nothing in it may become an element.
 async function checkLabelsAreText(viewer, dataPort) {
   const hostile = '<img src=x onerror="window.injected=1"><b>bold</b>';
-  const message = { schema: 'elaborator.result/1', stream: 'camera', elaboration: hostile, sequence: 0,
+  const message = { schema: 'elaborator.result/2', stream: 'camera', elaboration: hostile, sequence: 0,
     frame: { index: 0, width: 10, height: 10 }, detections: [{ label: hostile, confidence: 1, box: { x: 0, y: 0, w: 1, h: 1 } }] };
   const { createSocket } = await import('node:dgram');
   const socket = createSocket('udp4');

@@ -59,7 +59,7 @@ async function openPage(browser) {
       const sent = Date.now() * 1000;
       const arrival = sent - processing * 1000;
       sequences[name] = (sequences[name] ?? -1) + 1;
-      const message = { schema: 'elaborator.result/1', stream: 'cam', elaboration: name, sequence: sequences[name],
+      const message = { schema: 'elaborator.result/2', stream: 'cam', elaboration: name, sequence: sequences[name],
         frame: { index: sequences[name], width: 768, height: 576 },
         times_us: { arrival, decoded: arrival + 1000, sampled: arrival + 1000, classify_start: arrival + 2000,
           classify_end: sent - 1000, sent },
@@ -238,7 +238,7 @@ async function checkRedrawRate(browser) {
     const janus = { attach: (options) => { callbacks = options; } };
     const watching = watchMountpoint(janus, 1, { video, canvas: document.getElementById('overlay'),
       list: document.getElementById('elaborations') }, () => {});
-    const message = { schema: 'elaborator.result/1', elaboration: 'people', sequence: 0,
+    const message = { schema: 'elaborator.result/2', elaboration: 'people', sequence: 0,
       times_us: { arrival: Date.now() * 1000 - 40000, sent: Date.now() * 1000 }, detections: [detection] };
     callbacks.ondata(new TextEncoder().encode(JSON.stringify(message)).buffer);
     callbacks.ondata('not json');
