@@ -2,6 +2,7 @@
 // once into PCM and cut into the windows an audio elaboration's classify() receives; the sound_level example
 // on real speech.
 #include "sound_level.hpp"
+#include "support/control_api.hpp"
 #include "support/librivox.hpp"
 #include "support/own_stream.hpp"
 #include "support/rtp_sender.hpp"
@@ -270,4 +271,26 @@ TEST_CASE("sound_level finds each sentence of real speech between silences, each
     CHECK(std::abs(speech[i].first - start) <= 0.1);
     CHECK(std::abs(speech[i].second - end) <= 0.1);
   }
+}
+
+TEST_CASE("audio streams come and go through the control API as video ones do, and a video kind is refused on them") {
+  test_support::ControlApi api(elaborator::Kinds{sound_level_kind(), test_support::counting_kind()});
+  const nlohmann::json stream = {{"id", "mic"},
+                                 {"rtp", {{"port", 0}, {"codec", "opus"}}},
+                                 {"elaborations", {{{"kind", "sound_level"}, {"stdout", false}}}}};
+  const auto added = api.post("/v1/streams", stream);
+  INFO(added.text);
+  REQUIRE(added.status == 201);
+  auto settings = test_support::test_pattern(elaborator::Codec::opus, 100);  // 1 s
+  settings.payload_type = 111;  // the default for Opus: the request named none
+  test_support::RtpSender sender(added.body["rtp_port"].get<std::uint16_t>(), settings);
+  const auto classified = [&] {
+    return api.get("/v1/streams/mic").body["elaborations"][0]["stats"]["frames_classified"].get<int>();
+  };
+  CHECK(test_support::wait_until([&] { return classified() >= 15; }, 10s));  // 50 ms windows
+  const auto video_kind = api.post("/v1/streams/mic/elaborations", {{"kind", "counting"}, {"stdout", false}});
+  CHECK(video_kind.status >= 400);
+  CHECK(video_kind.body["error"] == "elaboration counting classifies video, and its stream carries audio");
+  CHECK(api.get("/v1/streams/mic").body["stats"]["media"] == "audio");
+  CHECK(api.remove("/v1/streams/mic").status == 200);
 }
