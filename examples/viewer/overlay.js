@@ -14,18 +14,22 @@ const extrapolateForMs = 1000;
 const glideMs = 150;
 
 class Elaborations {
-  constructor(list) {
+  // `audioPanel`: where audio results show (audio.js); without it they are refused.
+  constructor(list, audioPanel = null) {
     this.list = list;        // the <fieldset> that gets one checkbox per elaboration
     this.byName = new Map();  // name -> {message, shown, color, summary and delay elements, receivedAt, timing, glides}
+    this.audio = audioPanel ? new AudioResults(audioPanel) : null;
   }
 
-  // A result message arrived at page time `now` (performance.now()): it holds the elaboration's whole current
-  // state, so it replaces the last one. Tracks it shares with the last one glide from where they are drawn now.
+  // A result message arrived at page time `now` (performance.now()): a video result holds the elaboration's
+  // whole current state, so it replaces the last one. Tracks it shares with the last one glide from where
+  // they are drawn now. An audio result goes to the audio panel and leaves the boxes as they are.
   accept(message, now = performance.now()) {
     if (typeof message !== 'object' || message === null || typeof message.schema !== 'string' ||
         !message.schema.startsWith('elaborator.result/') || !Array.isArray(message.detections)) {
       return false;
     }
+    if (message.media === 'audio') return this.audio !== null && this.audio.accept(message);
     const name = String(message.elaboration);
     let entry = this.byName.get(name);
     if (!entry) entry = this.add(name);

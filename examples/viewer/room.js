@@ -50,7 +50,8 @@ function update(janus, mountpoints) {
   document.body.dataset.tiles = String(tiles.size);
 }
 
-// A tile: the publisher, its video and overlay, and its elaborations' switches. Names are text, never HTML.
+// A tile: the publisher, its video and overlay, its captions and level meters, and its elaborations'
+// switches. Names are text, never HTML.
 function addTile(janus, mountpoint) {
   const [, , room, publisher, mid] = mountpoint.description.split('/');
   const element = document.createElement('section');
@@ -68,14 +69,17 @@ function addTile(janus, mountpoint) {
   video.muted = true;
   const canvas = document.createElement('canvas');
   stage.append(video, canvas);
+  const audio = document.createElement('div');
+  audio.className = 'audio';
   const list = document.createElement('fieldset');
   list.className = 'elaborations';
   const legend = document.createElement('legend');
   legend.textContent = 'Elaborations';
   list.append(legend);
-  element.append(title, status, stage, list);
+  element.append(title, status, stage, audio, list);
   document.getElementById('tiles').append(element);
-  const watching = watchMountpoint(janus, mountpoint.id, { video, canvas, list }, (text) => { status.textContent = text; });
+  const watching = watchMountpoint(janus, mountpoint.id, { video, canvas, list, audio },
+    (text) => { status.textContent = text; });
   window.roomResults[mountpoint.description] = watching.results;
   return { element, watching };
 }

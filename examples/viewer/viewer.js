@@ -7,6 +7,7 @@ connectJanus(settings.janus, {
     const watching = watchMountpoint(janus, settings.mountpoint, {
       video: document.getElementById('video'),
       canvas: document.getElementById('overlay'),
+      audio: document.getElementById('audio'),
       list: document.getElementById('elaborations'),
     }, setStatus);
     window.elaboratorResults = watching.results;

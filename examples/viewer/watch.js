@@ -1,15 +1,16 @@
 // Watches one Janus Streaming mountpoint on an open Janus session: plays its video in `elements.video` and
 // draws the elaborator's results, which arrive on the mountpoint's datachannel, on `elements.canvas` over
-// it, with one switch per elaboration in `elements.list`. Used by the viewer page (one mountpoint) and the
-// room page (one tile per analysed publisher). Returns { detach(), results }: results is the first
-// `keptResults` messages received, in order, with when each arrived (ms), for tests and curious users (only
-// the first: a page left open on a wall for weeks must not grow).
+// it, with one switch per elaboration in `elements.list`, and audio results (captions, level meters) in
+// `elements.audio` under it. Used by the viewer page (one mountpoint) and the room page (one tile per
+// analysed publisher). Returns { detach(), results }: results is the first `keptResults` messages received,
+// in order, with when each arrived (ms), for tests and curious users (only the first: a page left open on a
+// wall for weeks must not grow).
 'use strict';
 
 const keptResults = 1000;
 
 function watchMountpoint(janus, id, elements, onStatus) {
-  const elaborations = new Elaborations(elements.list);
+  const elaborations = new Elaborations(elements.list, elements.audio);
   const decoder = new TextDecoder();
   const watching = { results: [], handle: null, closed: false, idleTimer: null };
   janus.attach({
