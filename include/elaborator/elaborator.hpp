@@ -138,6 +138,10 @@ class Elaborator : public Elaboration {
   [[nodiscard]] const std::string& name() const final { return core_.options().name; }
   [[nodiscard]] Media media() const final { return core_.media(); }
 
+  // What the elaborations of Derived classify, as its classify() hook says: for code that must know before
+  // making one (factory<Derived>()).
+  static constexpr Media classified_media() { return classifies_audio() ? Media::audio : Media::video; }
+
   // Calls the train() hook while no frame is being classified.
   template <class... Args>
   decltype(auto) train_model(Args&&... args) {

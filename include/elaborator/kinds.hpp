@@ -119,8 +119,29 @@ struct Param {
 };
 
 // Makes one elaboration of a kind from its options (sinks open) and its complete, checked params. May throw
-// elaborator::Error (a model that does not load): the elaboration is then not added.
-using ElaborationFactory = std::function<std::unique_ptr<Elaboration>(ElaborationOptions, const nlohmann::json& params)>;
+// elaborator::Error (a model that does not load): the elaboration is then not added. It also says what its
+// elaborations classify, so that a room's audio kinds go to its publishers' audio (janus/dispatcher.hpp)
+// before any is made: factory<T>() knows it from T's classify() hook; any other callable makes video.
+class ElaborationFactory {
+ public:
+  using Make = std::function<std::unique_ptr<Elaboration>(ElaborationOptions, const nlohmann::json& params)>;
+
+  ElaborationFactory() = default;
+  // Implicit, so that a kind's factory can be a lambda.
+  template <class Callable>
+    requires(!std::is_same_v<std::remove_cvref_t<Callable>, ElaborationFactory> && std::is_constructible_v<Make, Callable>)
+  ElaborationFactory(Callable make, Media media = Media::video) : make_(std::move(make)), media_(media) {}
+
+  std::unique_ptr<Elaboration> operator()(ElaborationOptions options, const nlohmann::json& params) const {
+    return make_(std::move(options), params);
+  }
+  explicit operator bool() const { return static_cast<bool>(make_); }
+  [[nodiscard]] Media media() const { return media_; }
+
+ private:
+  Make make_;
+  Media media_ = Media::video;
+};
 
 // The factory of a kind whose elaborations are made as T(options, params): a constructor that reads its
 // parameters from the checked JSON object.
@@ -128,9 +149,12 @@ template <class T>
 ElaborationFactory factory() {
   static_assert(std::is_constructible_v<T, ElaborationOptions, const nlohmann::json&>,
                 "elaborator: factory<T>() needs a constructor T(elaborator::ElaborationOptions, const nlohmann::json& params)");
-  return [](ElaborationOptions options, const nlohmann::json& params) -> std::unique_ptr<Elaboration> {
-    return std::make_unique<T>(std::move(options), params);
-  };
+  Media media = Media::video;
+  if constexpr (requires { T::classified_media(); }) media = T::classified_media();
+  return {[](ElaborationOptions options, const nlohmann::json& params) -> std::unique_ptr<Elaboration> {
+            return std::make_unique<T>(std::move(options), params);
+          },
+          media};
 }
 
 struct Kind {

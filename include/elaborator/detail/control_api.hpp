@@ -155,7 +155,8 @@ inline nlohmann::json kinds_json(const Kinds& kinds) {
   for (const auto& kind : kinds.all()) {
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : kind.params) params.push_back({{"name", p.name}, {"default", p.fallback}, {"help", p.help}});
-    all.push_back({{"name", kind.name}, {"description", kind.description}, {"params", params}});
+    all.push_back({{"name", kind.name}, {"description", kind.description}, {"media", to_string(kind.make.media())},
+                   {"params", params}});
   }
   return {{"kinds", all}};
 }
