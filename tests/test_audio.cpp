@@ -3,6 +3,7 @@
 // on real speech.
 #include "sound_level.hpp"
 #include "support/control_api.hpp"
+#include "support/hostile_relay.hpp"
 #include "support/librivox.hpp"
 #include "support/own_stream.hpp"
 #include "support/rtp_sender.hpp"
@@ -293,4 +294,26 @@ TEST_CASE("audio streams come and go through the control API as video ones do, a
   CHECK(video_kind.body["error"] == "elaboration counting classifies video, and its stream carries audio");
   CHECK(api.get("/v1/streams/mic").body["stats"]["media"] == "audio");
   CHECK(api.remove("/v1/streams/mic").status == 200);
+}
+
+TEST_CASE("a hostile network does not stop an Opus stream, whose windows come back clean once it calms down") {
+  Levels levels(windows_of(100ms));
+  test_support::OwnStream own_stream(levels, audio_on_any_port(elaborator::Codec::opus), "mic");
+  test_support::HostileRelay relay(own_stream.port(), 20261205);
+  relay.set_hostility(0.3);  // bit flips, truncation, bogus extensions, reordering, duplicates, strangers
+  auto settings = test_support::test_pattern(elaborator::Codec::opus, 150);
+  settings.payload_type = elaborator::default_payload_type(elaborator::Codec::opus);
+  {
+    test_support::RtpSender sender(relay.port(), settings);
+    REQUIRE(sender.wait_until_sent(30s));
+  }
+  CHECK(own_stream.stream().stats().packets_rejected > 0);
+  const auto before = levels.heard().size();
+  relay.set_hostility(0);
+  test_support::RtpSender sender(relay.port(), settings);
+  REQUIRE(sender.wait_until_sent(30s));
+  CHECK(test_support::wait_until([&] { return levels.heard().size() >= before + 12; }, 10s));
+  const auto heard = levels.heard();
+  // The sine at its level again, in the windows of the calm second (the last may hold its end).
+  CHECK(std::abs(heard[heard.size() - 3].dbfs - -9.03) < 1.0);
 }
