@@ -116,7 +116,7 @@ TEST_CASE("a room's forwards and the Streaming plugin's mountpoints are listed w
 TEST_CASE("publisher events are read from what Janus's HTTP event handler posts, one or grouped, and the rest is left out") {
   const auto events = janus::publisher_events(nlohmann::json::parse(R"([
     {"emitter": "janus", "type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "published",
-      "room": 1234, "id": 42, "display": "alice", "streams": [{"type": "audio", "mid": "0"}, {"type": "video", "mid": "1"},
+      "room": 1234, "id": 42, "display": "alice", "streams": [{"type": "audio", "mid": "0", "codec": "opus"}, {"type": "video", "mid": "1"},
       {"type": "video", "mid": "2", "disabled": true}]}}},
     {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "joined", "room": 1234, "id": 43}}},
     {"type": 64, "event": {"plugin": "janus.plugin.streaming", "data": {"event": "published", "room": 1234, "id": 44}}},
@@ -128,6 +128,7 @@ TEST_CASE("publisher events are read from what Janus's HTTP event handler posts,
   CHECK(events[0].room == 1234);
   CHECK(events[0].publisher == 42);
   CHECK(events[0].video_mids == std::vector<std::string>{"1"});
+  CHECK(events[0].audio == std::vector<janus::PublishedAudio>{{"0", "opus"}});
   CHECK(events[1].kind == janus::PublisherEvent::Kind::gone);
   CHECK(janus::publisher_events(nlohmann::json::parse(R"({"type": 64, "event": {"plugin": "janus.plugin.videoroom",
     "data": {"event": "unpublished", "room": 1, "id": 2}}})")).size() == 1);
