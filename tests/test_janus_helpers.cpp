@@ -38,12 +38,12 @@ TEST_CASE("a mountpoint is created with the ports asked for, and a second one wi
   janus::Session session(server.url());
   janus::MountpointSpec spec;
   spec.id = 5;
-  spec.video_port = test_support::free_udp_port();
+  spec.media_port = test_support::free_udp_port();
   spec.data_port = test_support::free_udp_port();
   spec.admin_key = server.secret("JANUS_ADMIN_KEY");
   const auto made = janus::create_mountpoint(session, spec);
   CHECK(made.id == 5);
-  CHECK(made.video_port == spec.video_port);
+  CHECK(made.video_port == spec.media_port);
   CHECK(made.data_port == spec.data_port);
   CHECK_THROWS_WITH(janus::create_mountpoint(session, spec), Catch::Contains("already exists"));
   janus::destroy_mountpoint(session, 5, "");
@@ -100,7 +100,7 @@ TEST_CASE("a room's forwards and the Streaming plugin's mountpoints are listed w
   janus::Session session(server.url());
   janus::MountpointSpec spec;
   spec.description = "elaborator/test/1234/42/0";
-  spec.video_port = test_support::free_udp_port();
+  spec.media_port = test_support::free_udp_port();
   spec.data_port = test_support::free_udp_port();
   spec.admin_key = server.secret("JANUS_ADMIN_KEY");
   const auto made = janus::create_mountpoint(session, spec);
@@ -142,7 +142,7 @@ TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a 
   // What Janus 1.1.2 answers to the older form for a publisher with audio only (seen in tests/e2e/dispatch.mjs).
   CHECK_THROWS_AS(elaborator::detail::forward_from(nlohmann::json::parse(
                       R"({"publisher_id": 4242, "room": 1234, "rtp_stream": {"host": "127.0.0.1", "warning": "deprecated_api"}})")),
-                  janus::NoVideoError);
+                  janus::NoMediaError);
   CHECK_THROWS_WITH(elaborator::detail::forward_from(nlohmann::json::parse(R"({"videoroom": "rtp_forward"})")),
                     Catch::Contains("without a stream id"));
 }
