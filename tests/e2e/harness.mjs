@@ -154,14 +154,13 @@ export function makeFakeCamera(work) {
   return file;
 }
 
-export async function launchChromium(cameraFile) {
+// Chromium, with fake media devices when there is a camera file or `fakeDevices` (its fake microphone beeps).
+export async function launchChromium(cameraFile, fakeDevices = Boolean(cameraFile)) {
   const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
   const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-  if (cameraFile) {
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${cameraFile}`);
-  }
+  if (fakeDevices) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
+  if (cameraFile) args.push(`--use-file-for-fake-video-capture=${cameraFile}`);
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
