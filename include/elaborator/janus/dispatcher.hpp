@@ -46,7 +46,6 @@
 
 #include <algorithm>
 #include <array>
-#include <tuple>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -58,6 +57,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
