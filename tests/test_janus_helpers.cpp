@@ -134,7 +134,7 @@ TEST_CASE("publisher events are read from what Janus's HTTP event handler posts,
     "data": {"event": "unpublished", "room": 1, "id": 2}}})")).size() == 1);
 }
 
-TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a publisher without video says so") {
+TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a publisher without the medium asked for says so") {
   const auto forwarded = elaborator::detail::forward_from(nlohmann::json::parse(
       R"({"videoroom": "rtp_forward", "forwarders": [{"stream_id": 77, "local_rtcp_port": 4000}]})"));
   CHECK(forwarded.stream_id == 77);
@@ -143,6 +143,10 @@ TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a 
   CHECK_THROWS_AS(elaborator::detail::forward_from(nlohmann::json::parse(
                       R"({"publisher_id": 4242, "room": 1234, "rtp_stream": {"host": "127.0.0.1", "warning": "deprecated_api"}})")),
                   janus::NoMediaError);
+  // The older form for audio answers with the audio forward's id, and without one when there is no audio.
+  const auto audio = nlohmann::json::parse(R"({"rtp_stream": {"host": "127.0.0.1", "audio_stream_id": 78, "audio": 30100}})");
+  CHECK(elaborator::detail::forward_from(audio, elaborator::Media::audio).stream_id == 78);
+  CHECK_THROWS_AS(elaborator::detail::forward_from(audio), janus::NoMediaError);
   CHECK_THROWS_WITH(elaborator::detail::forward_from(nlohmann::json::parse(R"({"videoroom": "rtp_forward"})")),
                     Catch::Contains("without a stream id"));
 }
