@@ -301,18 +301,24 @@ class Dispatcher {
   static std::vector<Published> decodable(const PublisherEvent& event) {
     std::vector<Published> audio;
     for (const auto& stream : event.audio) {
-      try {
-        const Codec codec = parse_codec(stream.codec);
-        if (media_of(codec) == Media::audio) {
-          audio.push_back({stream.mid, codec});
-          continue;
-        }
-      } catch (const Error&) {
+      if (const auto codec = audio_codec(stream.codec)) {
+        audio.push_back({stream.mid, *codec});
+      } else {
+        elaborator::detail::log("room {}: publisher {} (audio {}): not analysed: its codec '{}' is not one this decodes",
+                                event.room, event.publisher, stream.mid, stream.codec);
       }
-      elaborator::detail::log("room {}: publisher {} (audio {}): not analysed: its codec '{}' is not one this decodes",
-                              event.room, event.publisher, stream.mid, stream.codec);
     }
     return audio;
+  }
+
+  // The audio codec Janus names so, if this process decodes it (not G.722 or multichannel Opus, say).
+  static std::optional<Codec> audio_codec(const std::string& name) {
+    try {
+      const Codec codec = parse_codec(name);
+      return media_of(codec) == Media::audio ? std::optional(codec) : std::nullopt;
+    } catch (const Error&) {
+      return std::nullopt;  // a name parse_codec does not know
+    }
   }
 
   // Whether the room has this publisher, as Janus last said; asked again (at most every refresh_interval)
