@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, freePort, launchChromium, source } from './harness.mjs';
+import { Harness, freePort, janusRequest, launchChromium, secretsOf, source } from './harness.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -32,24 +32,6 @@ const harness = new Harness('dispatch audio', options.out);
 const fail = (message) => harness.fail(message);
 const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeoutMs);
 const program = path.join(options.build, 'examples/sound_level');
-
-function secretsOf(janus) {
-  return Object.fromEntries(fs.readFileSync(janus.secrets, 'utf8').split('\n').filter((line) => line.includes('='))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-}
-
-async function janusRequest(janus, plugin, body) {
-  const post = async (url, message) => (await fetch(url, {
-    method: 'POST', body: JSON.stringify({ ...message, transaction: String(Math.random()) }),
-  })).json();
-  const session = (await post(janus.url, { janus: 'create' })).data.id;
-  try {
-    const handle = (await post(`${janus.url}/${session}`, { janus: 'attach', plugin })).data.id;
-    return (await post(`${janus.url}/${session}/${handle}`, { janus: 'message', body })).plugindata.data;
-  } finally {
-    await post(`${janus.url}/${session}`, { janus: 'destroy' });
-  }
-}
 
 // Our forwards (within our range) and our mountpoints, as Janus lists them.
 async function janusState(janus, secret) {
