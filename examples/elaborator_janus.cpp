@@ -40,7 +40,7 @@ int create_mountpoint(janus::Session& session, const cxxopts::ParseResult& args,
   janus::MountpointSpec spec;
   spec.id = args["id"].as<std::uint64_t>();
   spec.name = args["name"].as<std::string>();
-  spec.video_port = port_option(args, "video-port");
+  spec.media_port = port_option(args, "video-port");
   spec.data_port = port_option(args, "data-port");
   spec.codec = elaborator::parse_codec(args["codec"].as<std::string>());
   spec.admin_key = secrets.get("JANUS_ADMIN_KEY");

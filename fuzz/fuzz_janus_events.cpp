@@ -1,6 +1,6 @@
 // Fuzz target: the body of a POST to the events endpoint (/v1/janus/events), as Janus's HTTP event handler
 // sends it, or anyone who has the secret. Whatever the bytes, the events read from it are whole: a known
-// kind, a room and a publisher, video mids that are not empty.
+// kind, a room and a publisher, video and audio mids that are not empty.
 #include <elaborator/janus/events.hpp>
 
 #include <cstddef>
@@ -14,6 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (event.room == 0 || event.publisher == 0) __builtin_trap();
     for (const auto& mid : event.video_mids) {
       if (mid.empty()) __builtin_trap();
+    }
+    for (const auto& audio : event.audio) {
+      if (audio.mid.empty()) __builtin_trap();
     }
   }
   return 0;

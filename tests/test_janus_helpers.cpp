@@ -38,12 +38,12 @@ TEST_CASE("a mountpoint is created with the ports asked for, and a second one wi
   janus::Session session(server.url());
   janus::MountpointSpec spec;
   spec.id = 5;
-  spec.video_port = test_support::free_udp_port();
+  spec.media_port = test_support::free_udp_port();
   spec.data_port = test_support::free_udp_port();
   spec.admin_key = server.secret("JANUS_ADMIN_KEY");
   const auto made = janus::create_mountpoint(session, spec);
   CHECK(made.id == 5);
-  CHECK(made.video_port == spec.video_port);
+  CHECK(made.video_port == spec.media_port);
   CHECK(made.data_port == spec.data_port);
   CHECK_THROWS_WITH(janus::create_mountpoint(session, spec), Catch::Contains("already exists"));
   janus::destroy_mountpoint(session, 5, "");
@@ -100,7 +100,7 @@ TEST_CASE("a room's forwards and the Streaming plugin's mountpoints are listed w
   janus::Session session(server.url());
   janus::MountpointSpec spec;
   spec.description = "elaborator/test/1234/42/0";
-  spec.video_port = test_support::free_udp_port();
+  spec.media_port = test_support::free_udp_port();
   spec.data_port = test_support::free_udp_port();
   spec.admin_key = server.secret("JANUS_ADMIN_KEY");
   const auto made = janus::create_mountpoint(session, spec);
@@ -116,7 +116,7 @@ TEST_CASE("a room's forwards and the Streaming plugin's mountpoints are listed w
 TEST_CASE("publisher events are read from what Janus's HTTP event handler posts, one or grouped, and the rest is left out") {
   const auto events = janus::publisher_events(nlohmann::json::parse(R"([
     {"emitter": "janus", "type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "published",
-      "room": 1234, "id": 42, "display": "alice", "streams": [{"type": "audio", "mid": "0"}, {"type": "video", "mid": "1"},
+      "room": 1234, "id": 42, "display": "alice", "streams": [{"type": "audio", "mid": "0", "codec": "opus"}, {"type": "video", "mid": "1"},
       {"type": "video", "mid": "2", "disabled": true}]}}},
     {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"event": "joined", "room": 1234, "id": 43}}},
     {"type": 64, "event": {"plugin": "janus.plugin.streaming", "data": {"event": "published", "room": 1234, "id": 44}}},
@@ -128,12 +128,13 @@ TEST_CASE("publisher events are read from what Janus's HTTP event handler posts,
   CHECK(events[0].room == 1234);
   CHECK(events[0].publisher == 42);
   CHECK(events[0].video_mids == std::vector<std::string>{"1"});
+  CHECK(events[0].audio == std::vector<janus::PublishedAudio>{{"0", "opus"}});
   CHECK(events[1].kind == janus::PublisherEvent::Kind::gone);
   CHECK(janus::publisher_events(nlohmann::json::parse(R"({"type": 64, "event": {"plugin": "janus.plugin.videoroom",
     "data": {"event": "unpublished", "room": 1, "id": 2}}})")).size() == 1);
 }
 
-TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a publisher without video says so") {
+TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a publisher without the medium asked for says so") {
   const auto forwarded = elaborator::detail::forward_from(nlohmann::json::parse(
       R"({"videoroom": "rtp_forward", "forwarders": [{"stream_id": 77, "local_rtcp_port": 4000}]})"));
   CHECK(forwarded.stream_id == 77);
@@ -141,7 +142,11 @@ TEST_CASE("an rtp_forward answer without a forwarder is an error, and one for a 
   // What Janus 1.1.2 answers to the older form for a publisher with audio only (seen in tests/e2e/dispatch.mjs).
   CHECK_THROWS_AS(elaborator::detail::forward_from(nlohmann::json::parse(
                       R"({"publisher_id": 4242, "room": 1234, "rtp_stream": {"host": "127.0.0.1", "warning": "deprecated_api"}})")),
-                  janus::NoVideoError);
+                  janus::NoMediaError);
+  // The older form for audio answers with the audio forward's id, and without one when there is no audio.
+  const auto audio = nlohmann::json::parse(R"({"rtp_stream": {"host": "127.0.0.1", "audio_stream_id": 78, "audio": 30100}})");
+  CHECK(elaborator::detail::forward_from(audio, elaborator::Media::audio).stream_id == 78);
+  CHECK_THROWS_AS(elaborator::detail::forward_from(audio), janus::NoMediaError);
   CHECK_THROWS_WITH(elaborator::detail::forward_from(nlohmann::json::parse(R"({"videoroom": "rtp_forward"})")),
                     Catch::Contains("without a stream id"));
 }

@@ -249,10 +249,12 @@ class Parser {
     options_.add_options(janus_group)
       ("janus", "the Janus HTTP API whose VideoRoom rooms to follow, e.g. http://127.0.0.1:8088/janus",
        cxxopts::value<std::string>())
-      ("room", "a VideoRoom room: each of its published video streams gets the elaboration of these options, its "
-               "results also to a Streaming mountpoint of its own (repeatable)", cxxopts::value<std::vector<std::string>>())
-      ("janus-ports", "the ports dispatched publishers take, 5 each (this process's RTP and RTCP, the mountpoint's "
-                      "video, video RTCP and data)", cxxopts::value<std::string>()->default_value(
+      ("room", "a VideoRoom room: each of its published streams of the elaboration's medium (video or audio) gets "
+               "the elaboration of these options, its results also to a Streaming mountpoint of its own (repeatable)",
+       cxxopts::value<std::vector<std::string>>())
+      ("janus-ports", "the ports dispatched publishers take, 5 for each video stream (this process's RTP and RTCP, the "
+                      "mountpoint's video, video RTCP and data), 3 for each audio stream (RTP, the mountpoint's audio "
+                      "and data)", cxxopts::value<std::string>()->default_value(
                           fmt::format("{}-{}", janus.ports.first, janus.ports.last)))
       ("janus-host", "this machine's address as Janus reaches it (where forwards go; what this process binds)",
        cxxopts::value<std::string>()->default_value(janus.host))

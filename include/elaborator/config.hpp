@@ -19,8 +19,8 @@
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
 //      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true}}]}
 //
-// Or rooms to follow: every published video stream of a VideoRoom room gets a stream of its own with the
-// room's elaborations, made and unmade as publishers come and go (janus/dispatcher.hpp; docs/janus.md):
+// Or rooms to follow: every published video (audio) stream of a VideoRoom room gets a stream of its own with
+// the room's video (audio) elaborations, made and unmade as publishers come and go (janus/dispatcher.hpp; docs/janus.md):
 //
 //   {"janus": {"url": "http://127.0.0.1:8088/janus", "ports": "30000-30999", "host": "127.0.0.1",
 //              "instance": "elaborator", "reconcile_seconds": 5, "replica": "0/1", "secrets_file": "secrets.env"},

@@ -80,8 +80,8 @@ struct StreamConfig {
   std::vector<ElaborationConfig> elaborations;
 };
 
-// The ports a dispatched publisher's stream takes, 5 each: its RTP and RTCP, its mountpoint's video, video
-// RTCP and data.
+// The ports a dispatched publisher's stream takes: 5 for video (its RTP and RTCP, its mountpoint's video,
+// video RTCP and data), 3 for audio (its RTP, its mountpoint's audio and data).
 struct PortRange {
   std::uint16_t first = 30000;
   std::uint16_t last = 30999;
@@ -100,8 +100,9 @@ struct JanusConfig {
   std::string secrets_file;                        // NAME=value lines; the environment wins
 };
 
-// A VideoRoom room whose publishers are analysed: each of its published video streams gets these
-// elaborations, whose results go to the stream's own Streaming mountpoint (besides their own sinks).
+// A VideoRoom room whose publishers are analysed: each of its published video streams gets its video
+// elaborations and each published audio stream its audio ones (by what their kind classifies), whose results
+// go to the stream's own Streaming mountpoint (besides their own sinks).
 struct RoomConfig {
   std::uint64_t id = 0;
   std::vector<ElaborationConfig> elaborations;

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, freePort, launchChromium, makeFakeCamera, percentile, source } from './harness.mjs';
+import { Harness, freePort, janusRequest, launchChromium, makeFakeCamera, percentile, secretsOf, source } from './harness.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -33,29 +33,7 @@ const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeout
 const instance = 'e2e';
 const portRange = [30000, 30099];
 
-function secretsOf(janus) {
-  const secrets = {};
-  for (const line of fs.readFileSync(janus.secrets, 'utf8').split('\n')) {
-    const equals = line.indexOf('=');
-    if (equals > 0) secrets[line.slice(0, equals)] = line.slice(equals + 1);
-  }
-  return secrets;
-}
-
 // --- Janus's own view, over its HTTP API ---
-
-async function janusRequest(janus, plugin, body) {
-  const post = async (url, message) => (await fetch(url, {
-    method: 'POST', body: JSON.stringify({ ...message, transaction: String(Math.random()) }),
-  })).json();
-  const session = (await post(janus.url, { janus: 'create' })).data.id;
-  try {
-    const handle = (await post(`${janus.url}/${session}`, { janus: 'attach', plugin })).data.id;
-    return (await post(`${janus.url}/${session}/${handle}`, { janus: 'message', body })).plugindata.data;
-  } finally {
-    await post(`${janus.url}/${session}`, { janus: 'destroy' });
-  }
-}
 
 // Our forwards (to 127.0.0.1 within our range) by publisher, and our mountpoints' descriptions.
 async function janusState(janus, secret) {

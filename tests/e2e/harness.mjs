@@ -136,6 +136,30 @@ export class Harness {
   }
 }
 
+// The NAME=value lines of a Janus's secrets.env (make-config's) as an object.
+export function secretsOf(janus) {
+  const secrets = {};
+  for (const line of fs.readFileSync(janus.secrets, 'utf8').split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) secrets[line.slice(0, equals)] = line.slice(equals + 1);
+  }
+  return secrets;
+}
+
+// One request to a plugin of Janus's HTTP API, in a session of its own: the plugin's answer (plugindata.data).
+export async function janusRequest(janus, plugin, body) {
+  const post = async (url, message) => (await fetch(url, {
+    method: 'POST', body: JSON.stringify({ ...message, transaction: String(Math.random()) }),
+  })).json();
+  const session = (await post(janus.url, { janus: 'create' })).data.id;
+  try {
+    const handle = (await post(`${janus.url}/${session}`, { janus: 'attach', plugin })).data.id;
+    return (await post(`${janus.url}/${session}/${handle}`, { janus: 'message', body })).plugindata.data;
+  } finally {
+    await post(`${janus.url}/${session}`, { janus: 'destroy' });
+  }
+}
+
 // A TCP port free right now (the namespace is private, so nothing else can take it before we do).
 export function freePort() {
   return new Promise((resolve) => {
@@ -154,14 +178,13 @@ export function makeFakeCamera(work) {
   return file;
 }
 
-export async function launchChromium(cameraFile) {
+// Chromium, with fake media devices when there is a camera file or `fakeDevices` (its fake microphone beeps).
+export async function launchChromium(cameraFile, fakeDevices = Boolean(cameraFile)) {
   const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
   const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-  if (cameraFile) {
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${cameraFile}`);
-  }
+  if (fakeDevices) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
+  if (cameraFile) args.push(`--use-file-for-fake-video-capture=${cameraFile}`);
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 

@@ -6,6 +6,7 @@
 
 #include "../error.hpp"
 #include "../janus/answers.hpp"
+#include "../source.hpp"
 #include "janus_answer.hpp"
 
 #include <fmt/core.h>
@@ -32,16 +33,19 @@ inline std::vector<janus::Publisher> publishers_from(const nlohmann::json& answe
   return publishers;
 }
 
-// The forward in the VideoRoom's answer to "rtp_forward", in either of its forms.
-inline janus::Forward forward_from(const nlohmann::json& answer) {
+// The forward in the VideoRoom's answer to "rtp_forward", in either of its forms; the older form answers
+// with one id per medium, and `media` says which was asked for.
+inline janus::Forward forward_from(const nlohmann::json& answer, Media media = Media::video) {
   janus::Forward forward;
   if (const auto forwarders = answer.find("forwarders");
       forwarders != answer.end() && forwarders->is_array() && !forwarders->empty()) {
     forward.stream_id = unsigned_in((*forwarders)[0], "stream_id");
     forward.local_rtcp_port = static_cast<std::uint16_t>(unsigned_in((*forwarders)[0], "local_rtcp_port", 65535));
   } else if (const auto legacy = answer.find("rtp_stream"); legacy != answer.end()) {
-    forward.stream_id = unsigned_in(*legacy, "video_stream_id");
-    if (forward.stream_id == 0) throw janus::NoVideoError(fmt::format("rtp_forward: the publisher has no video: {}", answer.dump()));
+    forward.stream_id = unsigned_in(*legacy, media == Media::audio ? "audio_stream_id" : "video_stream_id");
+    if (forward.stream_id == 0) {
+      throw janus::NoMediaError(fmt::format("rtp_forward: the publisher has no {}: {}", to_string(media), answer.dump()));
+    }
   }
   if (forward.stream_id == 0) throw Error(fmt::format("rtp_forward: Janus answered without a stream id: {}", answer.dump()));
   return forward;

@@ -15,17 +15,32 @@
 
 namespace elaborator::detail {
 
-// The active video streams of a "published" or "updated" event.
-inline std::vector<std::string> video_mids_in(const nlohmann::json& data) {
-  std::vector<std::string> mids;
-  if (!data.contains("streams") || !data["streams"].is_array()) return mids;
+// The active streams of one medium ("video", "audio") in a "published" or "updated" event, each as Janus
+// describes it; those without a mid are left out.
+inline std::vector<nlohmann::json> active_streams_in(const nlohmann::json& data, const std::string& type) {
+  std::vector<nlohmann::json> streams;
+  if (!data.contains("streams") || !data["streams"].is_array()) return streams;
   for (const auto& stream : data["streams"]) {
-    if (!stream.is_object() || stream.value("type", nlohmann::json()) != "video") continue;
+    if (!stream.is_object() || stream.value("type", nlohmann::json()) != type) continue;
     if (stream.contains("disabled") && stream["disabled"] == true) continue;
     if (!stream.contains("mid") || !stream["mid"].is_string() || stream["mid"].get<std::string>().empty()) continue;
-    mids.push_back(stream["mid"].get<std::string>());
+    streams.push_back(stream);
   }
+  return streams;
+}
+
+inline std::vector<std::string> video_mids_in(const nlohmann::json& data) {
+  std::vector<std::string> mids;
+  for (const auto& stream : active_streams_in(data, "video")) mids.push_back(stream["mid"].get<std::string>());
   return mids;
+}
+
+inline std::vector<janus::PublishedAudio> audio_in(const nlohmann::json& data) {
+  std::vector<janus::PublishedAudio> audio;
+  for (const auto& stream : active_streams_in(data, "audio")) {
+    audio.push_back({stream["mid"].get<std::string>(), string_in(stream, "codec", "")});
+  }
+  return audio;
 }
 
 inline void add_publisher_event(const nlohmann::json& event, std::vector<janus::PublisherEvent>& out) {
@@ -43,6 +58,7 @@ inline void add_publisher_event(const nlohmann::json& event, std::vector<janus::
   if (what == "published" || what == "updated") {
     parsed.kind = janus::PublisherEvent::Kind::publishing;
     parsed.video_mids = video_mids_in(data);
+    parsed.audio = audio_in(data);
   } else if (what == "unpublished" || what == "leaving" || what == "kicked") {
     parsed.kind = janus::PublisherEvent::Kind::gone;
   } else {

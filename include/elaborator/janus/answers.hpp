@@ -1,7 +1,7 @@
 #pragma once
 // What Janus's VideoRoom and Streaming plugins answer, as plain values: a room's publishers and forwards, a
-// forward or a mountpoint made, the mountpoints there are; and NoVideoError, the answer that a publisher has
-// no video to forward. videoroom.hpp and streaming.hpp make the requests that return them.
+// forward or a mountpoint made, the mountpoints there are; and NoMediaError, the answer that a publisher has
+// no stream of the medium asked for to forward. videoroom.hpp and streaming.hpp make the requests that return them.
 
 #include "../error.hpp"
 
@@ -20,9 +20,9 @@ struct Forward {
   std::uint16_t local_rtcp_port = 0;       // Janus's own RTCP socket for this forward, 0 if none
 };
 
-// A publisher with nothing to forward in the older form of rtp_forward: no video stream (its camera off,
-// audio only). Janus 1.1 answers "success" with no forwarder then.
-class NoVideoError : public Error {
+// A publisher with nothing to forward in the older form of rtp_forward: no stream of the medium asked for
+// (no video: its camera off; no audio: its microphone off). Janus 1.1 answers "success" with no forwarder then.
+class NoMediaError : public Error {
  public:
   using Error::Error;
 };

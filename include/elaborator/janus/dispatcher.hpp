@@ -1,15 +1,22 @@
 #pragma once
 // Every publisher of some Janus VideoRoom rooms analysed, as publishers come and go, with no one wiring
-// anything by hand. For each published video stream (by mid) of a room it follows, the dispatcher takes
-// five ports from its range and makes, in this order:
-//   1. a stream in this process (RTP and RTCP ports) with the room's elaborations, whose results also go to
-//   2. a Streaming mountpoint for the viewers (video port, its RTCP port, data port with the last message
-//      buffered),
-//   3. an rtp_forward of the publisher's stream to the elaborator, with rtcp_port (keyframes on request),
-//   4. an rtp_forward of the same stream to the mountpoint's video port, with rtcp_port (keyframes for
-//      viewers who join late).
-// When the publisher unpublishes, leaves or is kicked, all of it goes, in the other order, and its ports are
-// free again. A failure half way undoes what was made.
+// anything by hand. A room's elaborations are video or audio ones (what their kind classifies): each
+// published video stream (by mid) of a room gets the room's video elaborations, each published audio stream
+// its audio elaborations, and a medium the room has no elaborations for is not forwarded at all. For each
+// such stream the dispatcher takes ports from its range (five for video, three for audio) and makes, in
+// this order:
+//   1. a stream in this process (RTP port; for video an RTCP port too) with the room's elaborations of that
+//      medium, whose results also go to
+//   2. a Streaming mountpoint of its own for the viewers (the same medium, so they see or hear what was
+//      analysed; for video its RTCP port; a data port with the last message buffered),
+//   3. an rtp_forward of the publisher's stream to the elaborator, for video with rtcp_port (keyframes on
+//      request; audio has no keyframes),
+//   4. an rtp_forward of the same stream to the mountpoint's media port, for video with rtcp_port
+//      (keyframes for viewers who join late).
+// An audio stream's mountpoint is its own rather than a data port on its publisher's video mountpoint: a
+// publisher may publish audio alone, and every analysed stream is then made, listed, swept and removed the
+// same way, whatever its medium. When the publisher unpublishes, leaves or is kicked, all of it goes, in the
+// other order, and its ports are free again. A failure half way undoes what was made.
 //
 // It learns about publishers from Janus's events (offer(), fed by the control API's events endpoint) and
 // also reconciles every few seconds against each room's participants and forwards, so a lost event, a
@@ -50,6 +57,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -71,13 +79,15 @@ struct DispatchStats {
 class Dispatcher {
  public:
   static constexpr std::size_t max_queued_events = 10000;
-  static constexpr std::size_t ports_per_stream = 5;
   static constexpr std::chrono::milliseconds refresh_interval{250};  // the room's list, asked at most this often
 
   Dispatcher(Service& service, JanusConfig config, std::vector<RoomConfig> rooms)
       : service_(service), config_(std::move(config)), secrets_(config_.secrets_file), ports_(config_.ports),
         janus_host_(detail::url_host(config_.url)) {
-    for (auto& room : rooms) rooms_.emplace(room.id, std::move(room));
+    for (auto& room : rooms) {
+      for (const auto& e : room.elaborations) elaborations_[{room.id, service_.kinds().resolve(e.kind).make.media()}].push_back(e);
+      rooms_.emplace(room.id, std::move(room));
+    }
   }
 
   ~Dispatcher() { stop(); }
@@ -161,19 +171,36 @@ class Dispatcher {
   }
 
  private:
-  // One published video stream: (room, publisher, mid); an empty mid is "its first video stream", what a
-  // reconcile knows of a publisher it missed the event of.
+  // One published stream: (room, publisher, medium, mid); an empty mid is "its first stream of the medium",
+  // what a reconcile knows of a publisher it missed the event of.
   struct Key {
     std::uint64_t room = 0;
     std::uint64_t publisher = 0;
+    Media media = Media::video;
     std::string mid;
     auto operator<=>(const Key&) const = default;
+  };
+
+  // What each of a stream's ports is for, from the ports taken: RTP, RTCP, mountpoint video, mountpoint
+  // data, mountpoint video RTCP for video; RTP, mountpoint audio, mountpoint data for audio (no keyframes).
+  struct PortPlan {
+    std::uint16_t rtp = 0;
+    std::optional<std::uint16_t> rtcp;
+    std::uint16_t mountpoint = 0;
+    std::uint16_t data = 0;
+    std::optional<std::uint16_t> mountpoint_rtcp;
+
+    static std::size_t size(Media media) { return media == Media::video ? 5 : 3; }
+    static PortPlan of(Media media, const std::vector<std::uint16_t>& p) {
+      if (media == Media::video) return {p[0], p[1], p[2], p[3], p[4]};
+      return {p[0], std::nullopt, p[1], p[2], std::nullopt};
+    }
   };
 
   // What was made for one, to unmake it.
   struct Analysed {
     std::string stream_id;
-    std::vector<std::uint16_t> ports;  // RTP, RTCP, mountpoint video, mountpoint data, mountpoint video RTCP
+    std::vector<std::uint16_t> ports;  // as PortPlan says
     std::uint64_t mountpoint = 0;
     std::vector<std::uint64_t> forwards;
   };
@@ -243,16 +270,55 @@ class Dispatcher {
       ++stats_.events_unknown;
       return;
     }
-    const auto mids = event.video_mids;
-    if (!mids.empty()) no_video_.erase({event.room, event.publisher});
-    // A stream set up from a reconcile (mid unknown) is that publisher's only video: keep it if it still is.
-    const Key first{event.room, event.publisher, ""};
-    if (analysed_.contains(first) && mids.size() == 1) return;
-    if (analysed_.contains(first)) remove(first);
-    for (const auto& key : keys_of(event.room, event.publisher)) {
-      if (std::find(mids.begin(), mids.end(), key.mid) == mids.end()) remove(key);
+    if (analyses(event.room, Media::video)) {
+      std::vector<Published> video;
+      for (const auto& mid : event.video_mids) video.push_back({mid, default_codec(Media::video)});
+      follow(event.room, event.publisher, Media::video, video);
     }
-    for (const auto& mid : mids) add({event.room, event.publisher, mid});
+    if (analyses(event.room, Media::audio)) follow(event.room, event.publisher, Media::audio, decodable(event));
+  }
+
+  // A published stream of one medium: its mid and codec.
+  struct Published {
+    std::string mid;
+    Codec codec = Codec::vp8;
+  };
+
+  // Brings what runs for a publisher's streams of one medium in line with the streams it publishes now.
+  void follow(std::uint64_t room, std::uint64_t publisher, Media media, const std::vector<Published>& streams) {
+    if (!streams.empty()) unforwardable_.erase({room, publisher, media});
+    // A stream set up from a reconcile (mid unknown) is that publisher's only one: keep it if it still is.
+    const Key first{room, publisher, media, ""};
+    if (analysed_.contains(first) && streams.size() == 1) return;
+    if (analysed_.contains(first)) remove(first);
+    for (const auto& key : keys_of(room, publisher, media)) {
+      if (std::none_of(streams.begin(), streams.end(), [&](const auto& s) { return s.mid == key.mid; })) remove(key);
+    }
+    for (const auto& stream : streams) add({room, publisher, media, stream.mid}, stream.codec);
+  }
+
+  // The publisher's audio streams in a codec this process decodes; the others are logged and left out.
+  static std::vector<Published> decodable(const PublisherEvent& event) {
+    std::vector<Published> audio;
+    for (const auto& stream : event.audio) {
+      if (const auto codec = audio_codec(stream.codec)) {
+        audio.push_back({stream.mid, *codec});
+      } else {
+        elaborator::detail::log("room {}: publisher {} (audio {}): not analysed: its codec '{}' is not one this decodes",
+                                event.room, event.publisher, stream.mid, stream.codec);
+      }
+    }
+    return audio;
+  }
+
+  // The audio codec Janus names so, if this process decodes it (not G.722 or multichannel Opus, say).
+  static std::optional<Codec> audio_codec(const std::string& name) {
+    try {
+      const Codec codec = parse_codec(name);
+      return media_of(codec) == Media::audio ? std::optional(codec) : std::nullopt;
+    } catch (const Error&) {
+      return std::nullopt;  // a name parse_codec does not know
+    }
   }
 
   // Whether the room has this publisher, as Janus last said; asked again (at most every refresh_interval)
@@ -306,16 +372,26 @@ class Dispatcher {
     }
     for (const auto room_id : listed) {
       for (const auto& p : publishers_[room_id].list) {
-        const bool analysed = !keys_of(room_id, p.id).empty();
-        if (!analysed && owned(room_id, p.id) && !no_video_.contains({room_id, p.id})) add({room_id, p.id, ""});
+        if (!owned(room_id, p.id)) continue;
+        for (const Media media : {Media::video, Media::audio}) {
+          const bool analysed = !keys_of(room_id, p.id, media).empty();
+          if (!analysed && analyses(room_id, media) && !unforwardable_.contains({room_id, p.id, media})) {
+            add({room_id, p.id, media, ""}, default_codec(media));
+          }
+        }
       }
     }
   }
 
+  // What a stream whose codec no event said is taken to be: the VideoRoom's default codecs.
+  static Codec default_codec(Media media) { return media == Media::audio ? Codec::opus : Codec::vp8; }
+
+  bool analyses(std::uint64_t room, Media media) const { return elaborations_.contains({room, media}); }
+
   void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
-    std::erase_if(no_video_, [&](const auto& known) {
-      return known.first == room &&
-             std::none_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == known.second; });
+    std::erase_if(unforwardable_, [&](const auto& known) {
+      return std::get<0>(known) == room &&
+             std::none_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == std::get<1>(known); });
     });
     std::vector<std::pair<Key, Undo>> gone;
     for (const auto& entry : analysed_) {
@@ -363,17 +439,19 @@ class Dispatcher {
 
   // --- making and unmaking one published stream ---
 
-  void add(const Key& key) {
+  void add(const Key& key, Codec codec) {
     if (analysed_.contains(key)) return;
-    const auto ports = ports_.take(ports_per_stream);
+    const auto count = PortPlan::size(key.media);
+    const auto ports = ports_.take(count);
     if (!ports) {
-      return refuse(key, fmt::format("no {} free ports left in {}-{}", ports_per_stream, config_.ports.first, config_.ports.last));
+      return refuse(key, fmt::format("no {} free ports left in {}-{}", count, config_.ports.first, config_.ports.last));
     }
     Analysed made;
     made.ports = *ports;
     made.stream_id = stream_id(key);
+    const PortPlan plan = PortPlan::of(key.media, made.ports);
     try {
-      service_.add_stream(stream_for(key, made));
+      service_.add_stream(stream_for(key, codec, plan, made.stream_id));
     } catch (const ConflictError& e) {
       ports_.give_back(made.ports);
       return refuse(key, e.what());
@@ -383,12 +461,13 @@ class Dispatcher {
       return;
     }
     try {
-      made.mountpoint = mountpoint_for(key, made).id;
-      made.forwards.push_back(forward(key, made.ports[0], made.ports[1]));
-      made.forwards.push_back(forward(key, made.ports[2], made.ports[4]));
-    } catch (const NoVideoError&) {
-      elaborator::detail::log("room {}: publisher {} publishes no video: not analysed until it does", key.room, key.publisher);
-      no_video_.insert({key.room, key.publisher});
+      made.mountpoint = mountpoint_for(key, codec, plan, made.stream_id).id;
+      made.forwards.push_back(forward(key, codec, plan.rtp, plan.rtcp));
+      made.forwards.push_back(forward(key, codec, plan.mountpoint, plan.mountpoint_rtcp));
+    } catch (const NoMediaError&) {
+      elaborator::detail::log("room {}: publisher {} publishes no {}: not analysed until it does", key.room, key.publisher,
+                              to_string(key.media));
+      unforwardable_.insert({key.room, key.publisher, key.media});
       unmake(key, made);
       return;
     } catch (const Error& e) {
@@ -397,11 +476,11 @@ class Dispatcher {
       return;
     }
     elaborator::detail::log("room {}: publisher {}{}: analysed as stream {}, mountpoint {}", key.room, key.publisher,
-                video_of(key), made.stream_id, made.mountpoint);
+                stream_of(key), made.stream_id, made.mountpoint);
     const std::lock_guard lock(mutex_);
-    published_[made.stream_id] = {{"room", key.room}, {"publisher", key.publisher}, {"mid", key.mid},
-                                  {"mountpoint", made.mountpoint}, {"rtp_port", made.ports[0]},
-                                  {"video_port", made.ports[2]}, {"data_port", made.ports[3]}};
+    published_[made.stream_id] = {{"room", key.room}, {"publisher", key.publisher}, {"media", to_string(key.media)},
+                                  {"mid", key.mid}, {"mountpoint", made.mountpoint}, {"rtp_port", plan.rtp},
+                                  {fmt::format("{}_port", to_string(key.media)), plan.mountpoint}, {"data_port", plan.data}};
     analysed_.emplace(key, std::move(made));
     ++stats_.publishers_added;
     analysed_count_ = analysed_.size();
@@ -416,7 +495,7 @@ class Dispatcher {
     if (undo != Undo::everything) made.forwards.clear();
     if (undo == Undo::only_here) made.mountpoint = 0;
     unmake(key, made);
-    elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher, video_of(key));
+    elaborator::detail::log("room {}: publisher {}{}: no longer analysed", key.room, key.publisher, stream_of(key));
     const std::lock_guard lock(mutex_);
     published_.erase(made.stream_id);
     ++stats_.publishers_removed;
@@ -427,12 +506,13 @@ class Dispatcher {
     for (const auto& key : keys_of(room, publisher)) remove(key, Undo::all_but_forwards);
   }
 
-  // The published streams of one publisher that are analysed, copied: callers remove some of them.
-  std::vector<Key> keys_of(std::uint64_t room, std::uint64_t publisher) const {
+  // The published streams of one publisher (of one medium, if given) that are analysed, copied: callers
+  // remove some of them.
+  std::vector<Key> keys_of(std::uint64_t room, std::uint64_t publisher, std::optional<Media> media = std::nullopt) const {
     std::vector<Key> keys;
-    for (auto it = analysed_.lower_bound({room, publisher, ""});
+    for (auto it = analysed_.lower_bound({room, publisher, Media::video, ""});
          it != analysed_.end() && it->first.room == room && it->first.publisher == publisher; ++it) {
-      keys.push_back(it->first);
+      if (!media || it->first.media == *media) keys.push_back(it->first);
     }
     return keys;
   }
@@ -450,31 +530,35 @@ class Dispatcher {
     ports_.give_back(made.ports);
   }
 
-  StreamConfig stream_for(const Key& key, const Analysed& made) const {
+  StreamConfig stream_for(const Key& key, Codec codec, const PortPlan& plan, const std::string& id) const {
     StreamConfig stream;
-    stream.id = made.stream_id;
+    stream.id = id;
     RtpSource rtp;
     rtp.bind_address = config_.host;
-    rtp.port = made.ports[0];
-    rtp.rtcp_port = made.ports[1];
+    rtp.port = plan.rtp;
+    rtp.rtcp_port = plan.rtcp;
+    rtp.codec = codec;
+    rtp.payload_type = default_payload_type(codec);
     stream.source = rtp;
-    stream.elaborations = rooms_.at(key.room).elaborations;
-    for (auto& e : stream.elaborations) e.sinks.udp.push_back({janus_host_, made.ports[3]});
+    stream.elaborations = elaborations_.at({key.room, key.media});
+    for (auto& e : stream.elaborations) e.sinks.udp.push_back({janus_host_, plan.data});
     return stream;
   }
 
-  Mountpoint mountpoint_for(const Key& key, const Analysed& made) {
+  Mountpoint mountpoint_for(const Key& key, Codec codec, const PortPlan& plan, const std::string& id) {
     MountpointSpec spec;
-    spec.name = made.stream_id;
+    spec.name = id;
     spec.description = fmt::format("{}{}/{}/{}", description_prefix(), key.room, key.publisher, key.mid);
-    spec.video_port = made.ports[2];
-    spec.data_port = made.ports[3];
-    spec.video_rtcp_port = made.ports[4];
+    spec.media_port = plan.mountpoint;
+    spec.data_port = plan.data;
+    spec.video_rtcp_port = plan.mountpoint_rtcp.value_or(0);
+    spec.codec = codec;
+    spec.payload_type = default_payload_type(codec);
     spec.admin_key = secrets_.get("JANUS_ADMIN_KEY");
     return create_mountpoint(janus(), spec);
   }
 
-  std::uint64_t forward(const Key& key, std::uint16_t port, std::optional<std::uint16_t> rtcp_port) {
+  std::uint64_t forward(const Key& key, Codec codec, std::uint16_t port, std::optional<std::uint16_t> rtcp_port) {
     ForwardSpec spec;
     spec.room = key.room;
     spec.publisher_id = key.publisher;
@@ -482,20 +566,25 @@ class Dispatcher {
     spec.host = config_.host;
     spec.port = port;
     spec.rtcp_port = rtcp_port;
+    spec.payload_type = default_payload_type(codec);
+    spec.media = key.media;
     spec.mid = key.mid;
     return rtp_forward(janus(), spec).stream_id;
   }
 
-  // " (video 0)" for a log line; nothing for a publisher's first video.
-  static std::string video_of(const Key& key) { return key.mid.empty() ? "" : fmt::format(" (video {})", key.mid); }
+  // " (video 0)" or " (audio 1)" for a log line; nothing for a publisher's first video, " (audio)" for its first audio.
+  static std::string stream_of(const Key& key) {
+    if (key.mid.empty()) return key.media == Media::video ? "" : " (audio)";
+    return fmt::format(" ({} {})", to_string(key.media), key.mid);
+  }
 
-  // "r1234-p56789-v0": an id the registry accepts, whatever the mid.
+  // "r1234-p56789-v0" ("-a1" for audio): an id the registry accepts, whatever the mid.
   static std::string stream_id(const Key& key) {
     std::string mid = key.mid.empty() ? "first" : key.mid;
     for (char& c : mid) {
       if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
     }
-    return fmt::format("r{}-p{}-v{}", key.room, key.publisher, mid.substr(0, 16));
+    return fmt::format("r{}-p{}-{}{}", key.room, key.publisher, to_string(key.media).front(), mid.substr(0, 16));
   }
 
   std::string description_prefix() const { return fmt::format("elaborator/{}/", config_.instance); }
@@ -538,6 +627,8 @@ class Dispatcher {
   const JanusConfig config_;
   const http::NamedSecrets secrets_;
   std::map<std::uint64_t, RoomConfig> rooms_;
+  // Each room's elaborations by what they classify; a room and medium without any is not there.
+  std::map<std::pair<std::uint64_t, Media>, std::vector<ElaborationConfig>> elaborations_;
   detail::PortPool ports_;       // the dispatcher's thread only
   const std::string janus_host_;
   std::optional<Session> session_;  // the dispatcher's thread only
@@ -549,9 +640,10 @@ class Dispatcher {
   };
   std::map<std::uint64_t, KnownPublishers> publishers_;  // by room; the dispatcher's thread only
   std::vector<PublisherEvent> deferred_;                  // the dispatcher's thread only
-  // Publishers found without video by a reconcile's setup (audio only), not tried again at every reconcile:
-  // until an event says they publish video, or they leave. The dispatcher's thread only.
-  std::set<std::pair<std::uint64_t, std::uint64_t>> no_video_;
+  // Publishers found without a medium by a reconcile's setup (no video: audio only; no audio: camera only),
+  // not tried again at every reconcile: until an event says they publish it, or they leave. By room,
+  // publisher and medium; the dispatcher's thread only.
+  std::set<std::tuple<std::uint64_t, std::uint64_t, Media>> unforwardable_;
   TimePoint deferred_since_;                              // when the list the first of them missed was asked
 
   mutable std::mutex mutex_;  // guards what other threads see: the queue, the statistics, published_

@@ -7,8 +7,8 @@
 //              "data": {"event": "published", "room": 1234, "id": 42, "display": "...",
 //                       "streams": [{"type": "video", "mindex": 0, "mid": "0", "codec": "vp8"}, ...]}}}
 //
-// Only the publishers' comings and goings matter here: "published" and "updated" (with the video streams
-// they carry now), "unpublished", "leaving" and "kicked". Everything else, and anything malformed, is left
+// Only the publishers' comings and goings matter here: "published" and "updated" (with the video and audio
+// streams they carry now), "unpublished", "leaving" and "kicked". Everything else, and anything malformed, is left
 // out: the body comes from the network.
 
 #include "../detail/janus_publisher_events.hpp"

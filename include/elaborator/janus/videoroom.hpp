@@ -1,8 +1,9 @@
 #pragma once
-// Janus VideoRoom plugin: finding a room's publishers and forwarding one's video as plain RTP to an
-// elaborator (rtp_forward), with an RTCP port so the elaborator can ask for keyframes.
+// Janus VideoRoom plugin: finding a room's publishers and forwarding one's video or audio as plain RTP to an
+// elaborator (rtp_forward), for video with an RTCP port so the elaborator can ask for keyframes.
 
 #include "../detail/janus_plugin_answers.hpp"
+#include "../source.hpp"
 #include "answers.hpp"
 #include "session.hpp"
 
@@ -28,11 +29,12 @@ struct ForwardSpec {
   std::uint16_t port = 0;                  // its RTP port
   std::optional<std::uint16_t> rtcp_port;  // its RTCP port: Janus latches to it and accepts PLI from it
   int payload_type = 96;
-  std::string mid;                         // the publisher's video stream; empty: its first video stream
+  Media media = Media::video;
+  std::string mid;                         // the publisher's stream; empty: its first stream of `media`
 };
 
-// Forwards a publisher's video. With a mid, the Janus 1.x "streams" form; without, the older form that
-// picks the first video stream (Janus 1.1 still accepts it and answers with a "deprecated_api" warning).
+// Forwards a publisher's stream. With a mid, the Janus 1.x "streams" form; without, the older form that
+// picks the first stream of the medium (Janus 1.1 still accepts it and answers with a "deprecated_api" warning).
 inline Forward rtp_forward(Session& session, const ForwardSpec& spec) {
   nlohmann::json body{{"request", "rtp_forward"}, {"room", spec.room}, {"publisher_id", spec.publisher_id},
                       {"host", spec.host}, {"host_family", spec.host.find(':') == std::string::npos ? "ipv4" : "ipv6"}};
@@ -42,12 +44,14 @@ inline Forward rtp_forward(Session& session, const ForwardSpec& spec) {
     if (spec.rtcp_port) stream["rtcp_port"] = *spec.rtcp_port;
     body["streams"] = nlohmann::json::array({stream});
   } else {
-    body["video_port"] = spec.port;
-    body["video_pt"] = spec.payload_type;
-    if (spec.rtcp_port) body["video_rtcp_port"] = *spec.rtcp_port;
+    const std::string medium(to_string(spec.media));
+    body[medium + "_port"] = spec.port;
+    body[medium + "_pt"] = spec.payload_type;
+    if (spec.rtcp_port) body[medium + "_rtcp_port"] = *spec.rtcp_port;
   }
   return detail::forward_from(session.request(session.attach("janus.plugin.videoroom"), body,
-                                              fmt::format("forwarding publisher {} of room {}", spec.publisher_id, spec.room)));
+                                              fmt::format("forwarding publisher {} of room {}", spec.publisher_id, spec.room)),
+                              spec.media);
 }
 
 inline void stop_rtp_forward(Session& session, std::uint64_t room, std::uint64_t publisher_id, std::uint64_t stream_id,
