@@ -97,10 +97,13 @@ void converse(janus::Session& session, bool full) {
   ask([&] { return janus::list_mountpoints(session); });
   ask([&] { janus::destroy_mountpoint(session, 7, full ? "secret" : ""); });
   ask([&] { return janus::list_publishers(session, 1234); });
-  janus::ForwardSpec forward{1234, 42, full ? "room-secret" : "", full ? "::1" : "127.0.0.1", 30003, std::nullopt, 96, "0"};
+  janus::ForwardSpec forward{1234, 42, full ? "room-secret" : "", full ? "::1" : "127.0.0.1", 30003, std::nullopt,
+                             96, elaborator::Media::video, "0"};
   if (full) forward.rtcp_port = 30004;
   ask([&] { return janus::rtp_forward(session, forward); });
-  forward.mid.clear();  // the older form
+  forward.mid.clear();  // the older form, for each medium
+  ask([&] { return janus::rtp_forward(session, forward); });
+  forward.media = elaborator::Media::audio;
   ask([&] { return janus::rtp_forward(session, forward); });
   ask([&] { return janus::list_forwards(session, 1234, forward.secret); });
   ask([&] { janus::stop_rtp_forward(session, 1234, 42, 99, forward.secret); });

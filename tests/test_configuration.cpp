@@ -102,6 +102,16 @@ std::map<std::string, OptionCase> option_cases(const std::string& jsonl) {
       {"file", {{"--file", megamind}, {{"file", {{"path", megamind}}}, {"elaborations", {e}}}, {}, {}}},
       {"realtime",
        {{"--file", megamind, "--realtime"}, {{"file", {{"path", megamind}, {"realtime", true}}}, {"elaborations", {e}}}, {}, {}}},
+      // Megamind.avi has no sound, and the counting kind classifies video: the API would refuse the stream.
+      {"media",
+       {{"--file", megamind, "--media", "audio"}, {{"file", {{"path", megamind}, {"media", "audio"}}}, {"elaborations", {e}}},
+        {"--file", megamind, "--media", "smell"}, {{"file", {{"path", megamind}, {"media", "smell"}}}, {"elaborations", {e}}},
+        nlohmann::json::object(), false}},
+      {"window-ms",
+       {with({"--window-ms", "250"}), rtp_stream({}, {{"window_ms", 250}}), with({"--window-ms", "5"}),
+        rtp_stream({}, {{"window_ms", 5}})}},
+      {"hop-ms",
+       {with({"--hop-ms", "100"}), rtp_stream({}, {{"hop_ms", 100}}), with({"--hop-ms", "-1"}), rtp_stream({}, {{"hop_ms", -1}})}},
       {"pipeline",
        {{"--pipeline", "videotestsrc num-buffers=5 ! videoconvert ! appsink name=appsink"},
         {{"pipeline", {{"launch", "videotestsrc num-buffers=5 ! videoconvert ! appsink name=appsink"}}}, {"elaborations", {e}}},
@@ -382,7 +392,7 @@ TEST_CASE("a configuration mistake is an error that says where it is") {
   CHECK(error_of(R"({"streams": [{"id": "a", "rtp": {"port": 70000}}]})") ==
         "config.streams[0].rtp.port: must be a whole number from 0 to 65535");
   CHECK(error_of(R"({"streams": [{"id": "a", "rtp": {"port": 1, "codec": "av1"}}]})") ==
-        "config.streams[0].rtp.codec: unknown codec 'av1': expected vp8, vp9 or h264");
+        "config.streams[0].rtp.codec: unknown codec 'av1': expected vp8, vp9 or h264 (video), opus, pcmu or pcma (audio)");
   CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "rtp": {"port": 1}}]})") ==
         "config.streams[0]: needs exactly one of \"rtp\", \"file\" or \"pipeline\"");
   CHECK(error_of(R"({"streams": [{"id": "a", "file": {"path": "x"}, "elaborations": [{"every": 0}]}]})") ==

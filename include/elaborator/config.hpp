@@ -17,6 +17,8 @@
 //          "udp": ["127.0.0.1:20001"], "udp_max_bytes": 1472, "jsonl": "camera-1.jsonl", "stdout": false,
 //          "params": {"min_face": 60}}]},
 //      {"id": "recording", "file": {"path": "video.mp4", "realtime": false}, "elaborations": [{}]},
+//      {"id": "speaker-1", "rtp": {"port": 5006, "codec": "opus", "sample_rate": 16000, "channels": 1},
+//       "elaborations": [{"kind": "sound_level", "window_ms": 50, "hop_ms": 0, "queue": 100}]},
 //      {"id": "usb", "pipeline": {"launch": "v4l2src ! videoconvert ! appsink name=appsink", "live": true}}]}
 //
 // Or rooms to follow: every published video (audio) stream of a VideoRoom room gets a stream of its own with
@@ -96,9 +98,18 @@ inline nlohmann::json to_json(const Source& source) {
                             {"bind", s.bind_address}, {"jitter_ms", s.jitter_latency.count()},
                             {"allowed_sender", s.allowed_sender}};
       if (s.rtcp_port) rtp["rtcp_port"] = *s.rtcp_port;
+      if (media_of(s.codec) == Media::audio) add_audio_format(rtp, s.audio);
       return {{"rtp", rtp}};
     }
-    nlohmann::json operator()(const FileSource& s) const { return {{"file", {{"path", s.path}, {"realtime", s.realtime}}}}; }
+    nlohmann::json operator()(const FileSource& s) const {
+      nlohmann::json file = {{"path", s.path}, {"realtime", s.realtime}, {"media", to_string(s.media)}};
+      if (s.media == Media::audio) add_audio_format(file, s.audio);
+      return {{"file", file}};
+    }
+    static void add_audio_format(nlohmann::json& source, const AudioFormat& format) {
+      source["sample_rate"] = format.sample_rate;
+      source["channels"] = format.channels;
+    }
     nlohmann::json operator()(const PipelineSource& s) const {
       return {{"pipeline", {{"launch", s.launch}, {"live", s.live}}}};
     }
@@ -117,6 +128,8 @@ inline nlohmann::json to_json(const ElaborationConfig& e) {
           {"on_change", e.sampling.on_change},
           {"change", e.sampling.change},
           {"max_interval", detail::seconds_of(e.sampling.max_interval)},
+          {"window_ms", e.sampling.window.count()},
+          {"hop_ms", e.sampling.hop.count()},
           {"track", e.tracking.enabled},
           {"track_unseen", detail::seconds_of(e.tracking.unseen)},
           {"udp", udp},
