@@ -71,6 +71,20 @@ def capture(sender, sock):
     return packets
 
 
+def rtp_pipeline_seed(codec, name, source, encoder):
+    """Sends `source` through `encoder` as RTP, keeps it as a seed of fuzz_rtp_pipeline, returns its packets."""
+    sock = udp_socket()
+    port = sock.getsockname()[1]
+    packets = capture(f"{source} ! {encoder} ! udpsink host=127.0.0.1 port={port}", sock)
+    sock.close()
+    if not packets:
+        sys.exit(f"rtp {codec} {name}: the sender sent nothing")
+    stream = bytes([CODEC_BYTE[codec]]) + b"".join(len(p).to_bytes(2, "big") + p for p in packets)
+    write("rtp_pipeline", f"{codec}-{name}-{len(packets)}-packets", stream)
+    print(f"rtp {codec} {name}: {len(packets)} packets")
+    return packets
+
+
 def capture_rtp():
     for codec, encoder in ENCODERS.items():
         for video, source in [("pattern", "videotestsrc num-buffers=20 pattern=ball ! video/x-raw,width=160,height=120"),
@@ -78,17 +92,9 @@ def capture_rtp():
                                            "video/x-raw,width=176,height=128 ! identity eos-after=12")]:
             if codec == "vp9" and video == "megamind":
                 continue  # vp9enc sends nothing for this decodebin source here; the pattern covers VP9
-            sock = udp_socket()
-            port = sock.getsockname()[1]
-            packets = capture(f"{source} ! {encoder} ! udpsink host=127.0.0.1 port={port}", sock)
-            sock.close()
-            if not packets:
-                sys.exit(f"rtp {codec} {video}: the sender sent nothing")
-            stream = bytes([CODEC_BYTE[codec]]) + b"".join(len(p).to_bytes(2, "big") + p for p in packets)
-            write("rtp_pipeline", f"{codec}-{video}-{len(packets)}-packets", stream)
+            packets = rtp_pipeline_seed(codec, video, source, encoder)
             for i in (0, 1, len(packets) - 1):
                 write("rtp_header", f"{codec}-{video}-packet-{i}", packets[i])
-            print(f"rtp {codec} {video}: {len(packets)} packets")
 
 
 def capture_audio_rtp():
@@ -96,15 +102,7 @@ def capture_audio_rtp():
         # A tenth of a second of each: about 5 Opus packets of 20 ms, 5 G.711 packets of 20 ms.
         for audio, source in [("tone", "audiotestsrc num-buffers=5 samplesperbuffer=960 ! audio/x-raw,rate=48000"),
                               ("speech", f"filesrc location={SPEECH} ! wavparse ! identity eos-after=10")]:
-            sock = udp_socket()
-            port = sock.getsockname()[1]
-            packets = capture(f"{source} ! {encoder} ! udpsink host=127.0.0.1 port={port}", sock)
-            sock.close()
-            if not packets:
-                sys.exit(f"rtp {codec} {audio}: the sender sent nothing")
-            stream = bytes([CODEC_BYTE[codec]]) + b"".join(len(p).to_bytes(2, "big") + p for p in packets)
-            write("rtp_pipeline", f"{codec}-{audio}-{len(packets)}-packets", stream)
-            print(f"rtp {codec} {audio}: {len(packets)} packets")
+            rtp_pipeline_seed(codec, audio, source, encoder)
 
 
 def capture_rtcp():

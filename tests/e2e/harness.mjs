@@ -79,18 +79,25 @@ export class Harness {
 
   // Fails unless every file exists (Debian packages, npm ci, the build) and the test runs in the namespace.
   checkParts(parts) {
-    for (const [file, what] of [
+    this.checkBrowser([
       ['/usr/bin/janus', 'Debian package janus'],
-      ['/usr/bin/chromium', 'Debian package chromium'],
       ['/usr/share/javascript/janus-gateway/janus.js', 'Debian package libjs-janus-gateway'],
       ['/usr/share/javascript/webrtc-adapter/adapter.js', 'Debian package libjs-webrtc-adapter'],
       [megamind, 'Debian package opencv-doc'],
+      ...parts,
+    ]);
+    if (process.env.ELABORATOR_IN_NETNS !== '1') this.missing('run inside tests/e2e/netns.sh');
+  }
+
+  // Fails unless Chromium and playwright-core are there, and the other `parts` ([file, what provides it]).
+  checkBrowser(parts = []) {
+    for (const [file, what] of [
+      ['/usr/bin/chromium', 'Debian package chromium'],
       [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
       ...parts,
     ]) {
       if (!fs.existsSync(file)) this.missing(`${file} (${what})`);
     }
-    if (process.env.ELABORATOR_IN_NETNS !== '1') this.missing('run inside tests/e2e/netns.sh');
   }
 
   // --- the parts ---
@@ -186,6 +193,20 @@ export async function launchChromium(cameraFile, fakeDevices = Boolean(cameraFil
   if (fakeDevices) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
   if (cameraFile) args.push(`--use-file-for-fake-video-capture=${cameraFile}`);
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+}
+
+// Whether a hostile text that a page was fed ran as HTML: its <img src=x onerror="window.injected=1"> would
+// have failed to load and run its onerror once an image made now on purpose has (the error of a URL that does
+// not resolve is a task queued, in order, as each image asks for its URL). `probed`: that image did fail.
+export async function injectedScriptRan(page) {
+  const probed = await page.evaluate(() => new Promise((resolve) => {
+    const probe = new Image();
+    probe.onerror = () => resolve(true);
+    probe.onload = () => resolve(true);
+    probe.src = 'x';
+    setTimeout(() => resolve(false), 10000);  // the bound of this wait, not a sleep
+  }));
+  return { probed, ran: await page.evaluate(() => window.injected === 1) };
 }
 
 export function percentile(values, q) {

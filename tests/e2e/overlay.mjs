@@ -12,11 +12,10 @@
 //
 // Exit code 0: passed, 1: failed, 77: Chromium or playwright-core is missing (the message says which).
 
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, here, launchChromium, source } from './harness.mjs';
+import { Harness, injectedScriptRan, launchChromium, source } from './harness.mjs';
 
 const { values: options } = parseArgs({
   options: { out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-e2e-overlay') } },
@@ -197,17 +196,8 @@ async function checkText(page) {
       elements: document.querySelectorAll('img, b').length,
       summary: label ? label.querySelector('.summary').textContent : null };
   }, hostile);
-  // An <img> made by mistake would have failed to load and run its onerror once one made now on purpose has:
-  // the error of a URL that does not resolve is a task queued, in order, as each image asks for its URL.
-  const probed = await page.evaluate(() => new Promise((resolve) => {
-    const probe = new Image();
-    probe.onerror = () => resolve(true);
-    probe.onload = () => resolve(true);
-    probe.src = 'x';
-    setTimeout(() => resolve(false), 10000);  // the bound of this wait, not a sleep
-  }));
+  const { probed, ran } = await injectedScriptRan(page);
   check(probed, 'an image made on purpose failed to load within 10 s');
-  const ran = await page.evaluate(() => window.injected === 1);
   check(shown.box && shown.box.text === `#3 ${hostile} 100%`, 'a hostile label is drawn as its text', shown.box);
   check(shown.elements === 0 && !ran, 'nothing in a result became an element or ran', { ...shown, ran });
   check(shown.summary === `${hostile} ${hostile}`, 'a hostile name and summary show as text', shown.summary);
@@ -268,12 +258,7 @@ async function checkRedrawRate(browser) {
 }
 
 async function main() {
-  for (const [file, what] of [
-    ['/usr/bin/chromium', 'Debian package chromium'],
-    [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
-  ]) {
-    if (!fs.existsSync(file)) harness.missing(`${file} (${what})`);
-  }
+  harness.checkBrowser();
   const browser = await launchChromium(null);
   try {
     const { page, errors } = await openPage(browser);

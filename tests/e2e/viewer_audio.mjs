@@ -12,11 +12,10 @@
 //
 // Exit code 0: passed, 1: failed, 77: Chromium or playwright-core is missing (the message says which).
 
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, here, launchChromium, source } from './harness.mjs';
+import { Harness, injectedScriptRan, launchChromium, source } from './harness.mjs';
 
 const { values: options } = parseArgs({
   options: { out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-e2e-viewer-audio') } },
@@ -136,17 +135,8 @@ async function checkText(page) {
       names: [...document.querySelectorAll('#audio .audio-name')].filter((n) => n.textContent === text).length,
       elements: document.querySelectorAll('img, b').length };
   }, hostile);
-  // An <img> made by mistake would have failed to load and run its onerror once one made now on purpose has:
-  // the error of a URL that does not resolve is a task queued, in order, as each image asks for its URL.
-  const probed = await page.evaluate(() => new Promise((resolve) => {
-    const probe = new Image();
-    probe.onerror = () => resolve(true);
-    probe.onload = () => resolve(true);
-    probe.src = 'x';
-    setTimeout(() => resolve(false), 10000);  // the bound of this wait, not a sleep
-  }));
+  const { probed, ran } = await injectedScriptRan(page);
   check(probed, 'an image made on purpose failed to load within 10 s');
-  const ran = await page.evaluate(() => window.injected === 1);
   check(shown.partial.partial === hostile && shown.final.finals[0] === hostile,
     'a caption\'s HTML shows as text', shown);
   check(shown.meter && shown.names === 2,
@@ -238,12 +228,7 @@ async function checkWatch(browser) {
 }
 
 async function main() {
-  for (const [file, what] of [
-    ['/usr/bin/chromium', 'Debian package chromium'],
-    [path.join(here, 'node_modules/playwright-core'), 'npm ci in tests/e2e'],
-  ]) {
-    if (!fs.existsSync(file)) harness.missing(`${file} (${what})`);
-  }
+  harness.checkBrowser();
   const browser = await launchChromium(null);
   try {
     const { page, errors } = await openPage(browser);
