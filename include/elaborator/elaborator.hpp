@@ -197,25 +197,25 @@ class Elaborator : public Elaboration {
     // With a broken hook, check_hooks() says what is wrong; compiling the calls too would only bury that
     // message under errors from deep inside the library.
     if constexpr (hooks_are_valid()) {
-      auto& frame = std::get<Input<Derived>>(work);
+      auto& classified = std::get<Input<Derived>>(work);  // a Frame, or an AudioWindow
       const std::lock_guard lock(model_mutex_);
       Derived& self = derived();
       if constexpr (declares_preprocess()) {
-        if (!self.preprocess(std::as_const(frame))) {
+        if (!self.preprocess(std::as_const(classified))) {
           core_.count_skipped();
           return;
         }
       }
-      std::vector<Det> detections = self.classify(std::as_const(frame));
+      std::vector<Det> detections = self.classify(std::as_const(classified));
       if constexpr (Trackable<Det> && !classifies_audio()) {
-        if (tracker_) tracker_->update(detections, frame.stream_time());
+        if (tracker_) tracker_->update(detections, classified.stream_time());
       }
-      frame.times().classify_end = Clock::now();
-      core_.count_classified(frame.times());
+      classified.times().classify_end = Clock::now();
+      core_.count_classified(classified.times());
       if constexpr (declares_elaborate_results()) {
-        self.elaborate_results(std::as_const(frame), std::move(detections));
+        self.elaborate_results(std::as_const(classified), std::move(detections));
       } else {
-        publish(frame, detections);
+        publish(classified, detections);
       }
     }
   }
