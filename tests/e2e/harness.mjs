@@ -20,8 +20,11 @@ export class Harness {
     this.out = out;
     this.children = [];
     fs.mkdirSync(out, { recursive: true });
-    // Logs are appended to (a part restarted in a test writes on), so an earlier run's go first.
-    for (const file of fs.readdirSync(out)) if (file.endsWith('.log')) fs.rmSync(path.join(out, file));
+    // Logs and results are appended to (a part restarted in a test writes on), so an earlier run's go first:
+    // a test must not find its results in them.
+    for (const file of fs.readdirSync(out)) {
+      if (file.endsWith('.log') || file.endsWith('.jsonl')) fs.rmSync(path.join(out, file));
+    }
     process.on('exit', () => this.killAll());
     for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
   }
