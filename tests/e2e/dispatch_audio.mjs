@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, freePort, janusRequest, launchChromium, secretsOf, source } from './harness.mjs';
+import { Harness, controlApi as api, freePort, janusRequest, launchChromium, secretsOf, source } from './harness.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -43,19 +43,9 @@ async function janusState(janus, secret) {
   return { forwards, mountpoints };
 }
 
-async function api(controlPort, pathname) {
-  return (await fetch(`http://127.0.0.1:${controlPort}${pathname}`)).json();
-}
-
-async function startElaborator(janus, controlPort) {
-  const ready = path.join(options.out, 'ready.json');
-  fs.rmSync(ready, { force: true });
-  const child = harness.start('elaborator', program, [
-    '--janus', janus.url, '--room', String(room), '--janus-secrets-file', janus.secrets, '--janus-instance', instance,
-    '--janus-ports', portRange.join('-'), '--reconcile-seconds', '1', '--control', `127.0.0.1:${controlPort}`,
-    '--ready-file', ready, '--stats-interval', '5', '--jsonl', path.join(options.out, 'results.jsonl')]);
-  await waitFor('the elaborator to be ready', () => fs.existsSync(ready), 10000);
-  return child;
+function startElaborator(janus, controlPort) {
+  return harness.startRoomElaborator(program, janus, { room, instance, ports: portRange, controlPort,
+    extra: ['--reconcile-seconds', '1', '--stats-interval', '5'] });
 }
 
 // The publisher's audio stream as the control API shows it, once its sound_level has classified windows.
@@ -84,9 +74,7 @@ async function main() {
   const browser = await launchChromium(undefined, true);  // a fake microphone: Chromium's beeps
   try {
     let elaborator = await startElaborator(janus, controlPort);
-    const page = await browser.newPage();
-    await page.goto(`${pages.base}/publish.html?janus=${encodeURIComponent(janus.url)}&room=${room}&id=${publisherId}&media=audio`);
-    await waitFor('the microphone to publish', () => page.evaluate(() => document.body.dataset.state === 'publishing'), 30000);
+    const page = await harness.publish(browser, pages, janus, { room, id: publisherId, media: 'audio' });
     const publishedAt = Date.now();
 
     // Analysed from the event: sound_level's results, of audio, for this publisher's stream.

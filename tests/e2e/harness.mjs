@@ -20,8 +20,11 @@ export class Harness {
     this.out = out;
     this.children = [];
     fs.mkdirSync(out, { recursive: true });
-    // Logs are appended to (a part restarted in a test writes on), so an earlier run's go first.
-    for (const file of fs.readdirSync(out)) if (file.endsWith('.log')) fs.rmSync(path.join(out, file));
+    // Logs and results are appended to (a part restarted in a test writes on), so an earlier run's go first:
+    // a test must not find its results in them.
+    for (const file of fs.readdirSync(out)) {
+      if (file.endsWith('.log') || file.endsWith('.jsonl')) fs.rmSync(path.join(out, file));
+    }
     process.on('exit', () => this.killAll());
     for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
   }
@@ -121,6 +124,30 @@ export class Harness {
     return janus;
   }
 
+  // `program` following the VideoRoom `room` (--janus, --room) with its forwards' ports in `ports` ([first,
+  // last]), its control API on `controlPort` and its results in results.jsonl; `extra` are more options.
+  // Resolves once it says it is ready.
+  async startRoomElaborator(program, janus, { room, instance, ports, controlPort, extra = [] }) {
+    const ready = path.join(this.out, 'ready.json');
+    fs.rmSync(ready, { force: true });
+    const child = this.start('elaborator', program, [
+      '--janus', janus.url, '--room', String(room), '--janus-secrets-file', janus.secrets, '--janus-instance', instance,
+      '--janus-ports', ports.join('-'), '--control', `127.0.0.1:${controlPort}`, '--ready-file', ready,
+      '--jsonl', path.join(this.out, 'results.jsonl'), ...extra]);
+    await this.waitFor('the elaborator to be ready', () => fs.existsSync(ready), 10000);
+    return child;
+  }
+
+  // A new page of `browser` publishing to a room with publish.html; `query` is the page's settings (room, id,
+  // display, media). Resolves once it publishes.
+  async publish(browser, pages, janus, query) {
+    const page = await browser.newPage();
+    const settings = new URLSearchParams({ janus: janus.url, ...query });
+    await page.goto(`${pages.base}/publish.html?${settings}`);
+    await this.waitFor('the publisher to publish', () => page.evaluate(() => document.body.dataset.state === 'publishing'), 30000);
+    return page;
+  }
+
   // Serves the viewer, room and publisher pages with Debian's janus.js and adapter.js.
   async startPageServer() {
     const files = {
@@ -151,6 +178,11 @@ export function secretsOf(janus) {
     if (equals > 0) secrets[line.slice(0, equals)] = line.slice(equals + 1);
   }
   return secrets;
+}
+
+// The answer of an elaborator's control API at `pathname`, parsed.
+export async function controlApi(controlPort, pathname) {
+  return (await fetch(`http://127.0.0.1:${controlPort}${pathname}`)).json();
 }
 
 // One request to a plugin of Janus's HTTP API, in a session of its own: the plugin's answer (plugindata.data).
@@ -185,13 +217,15 @@ export function makeFakeCamera(work) {
   return file;
 }
 
-// Chromium, with fake media devices when there is a camera file or `fakeDevices` (its fake microphone beeps).
-export async function launchChromium(cameraFile, fakeDevices = Boolean(cameraFile)) {
+// Chromium, with fake media devices when there is a camera file or a `microphone`: true (its fake microphone
+// beeps) or a WAV file it plays instead (looping).
+export async function launchChromium(cameraFile, microphone = Boolean(cameraFile)) {
   const { chromium } = await import(path.join(here, 'node_modules/playwright-core/index.mjs'));
   const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-  if (fakeDevices) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
+  if (microphone) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream');
   if (cameraFile) args.push(`--use-file-for-fake-video-capture=${cameraFile}`);
+  if (typeof microphone === 'string') args.push(`--use-file-for-fake-audio-capture=${microphone}`);
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
