@@ -58,7 +58,8 @@ function addTile(janus, mountpoint) {
   element.className = 'tile';
   element.dataset.description = mountpoint.description;
   const title = document.createElement('h2');
-  title.textContent = `publisher ${publisher}${mid ? ` (video ${mid})` : ''}, room ${room}`;
+  // The mid names the published stream, video or audio: a publisher with both has a tile for each.
+  title.textContent = `publisher ${publisher}${mid ? ` (stream ${mid})` : ''}, room ${room}`;
   const status = document.createElement('p');
   status.className = 'status';
   const stage = document.createElement('div');

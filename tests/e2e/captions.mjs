@@ -11,15 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Harness, freePort, launchChromium, source } from './harness.mjs';
+import { Harness, commandLine, freePort, launchChromium } from './harness.mjs';
 
-const { values: options } = parseArgs({
-  options: {
-    build: { type: 'string', default: path.join(source, 'build') },
-    out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-captions') },
-  },
-});
+const options = commandLine('elaborator-captions');
 const room = 1234;
 const publisherId = 4444;
 const speech = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav';
@@ -95,10 +89,7 @@ async function main() {
     console.log(`captions: PASSED: the room page showed "${caption}" (${wordsOfSentence(caption)} of the sentence's `
       + `${sentence.length} words) ${shownAfter} ms after publishing; ${Date.now() - started} ms in all`);
   } finally {
-    await browser.close();
-    pages.server.close();
-    await harness.stopAll();
-    fs.rmSync(work, { recursive: true, force: true });
+    await harness.tearDown(browser, pages.server, work);
   }
 }
 

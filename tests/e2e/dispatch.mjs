@@ -16,16 +16,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Harness, freePort, janusRequest, launchChromium, makeFakeCamera, percentile, secretsOf, source } from './harness.mjs';
+import { Harness, commandLine, freePort, janusRequest, launchChromium, makeFakeCamera, percentile, secretsOf } from './harness.mjs';
 
-const { values: options } = parseArgs({
-  options: {
-    build: { type: 'string', default: path.join(source, 'build') },
-    out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-dispatch') },
-    joins: { type: 'string', default: '0' },
-  },
-});
+const options = commandLine('elaborator-dispatch', { joins: '0' });
 const room = 1234;
 const harness = new Harness('dispatch', options.out);
 const fail = (message) => harness.fail(message);
@@ -268,10 +261,7 @@ async function main() {
       + `${statsAfter.events_unknown - statsBefore.events_unknown} unknown, none analysed; the third publisher refused at `
       + `--max-streams 2 (counted ${refused} times); an audio-only publisher tried once over 3 reconciles`);
   } finally {
-    await browser.close();
-    pages.server.close();
-    await harness.stopAll();
-    fs.rmSync(work, { recursive: true, force: true });
+    await harness.tearDown(browser, pages.server, work);
   }
 }
 

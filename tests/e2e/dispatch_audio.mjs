@@ -15,15 +15,9 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Harness, controlApi as api, freePort, janusRequest, launchChromium, secretsOf, source } from './harness.mjs';
+import { Harness, commandLine, controlApi as api, freePort, janusRequest, launchChromium, secretsOf } from './harness.mjs';
 
-const { values: options } = parseArgs({
-  options: {
-    build: { type: 'string', default: path.join(source, 'build') },
-    out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-dispatch-audio') },
-  },
-});
+const options = commandLine('elaborator-dispatch-audio');
 const room = 1234;
 const publisherId = 4343;
 const instance = 'e2e-audio';
@@ -127,10 +121,7 @@ async function main() {
       + `publishing); after a SIGKILL restart ${after.mountpoints.length} mountpoint (audio + data) and `
       + `${after.forwards.length} forwards; all gone and ports free after leaving; ${Date.now() - started} ms in all`);
   } finally {
-    await browser.close();
-    pages.server.close();
-    await harness.stopAll();
-    fs.rmSync(work, { recursive: true, force: true });
+    await harness.tearDown(browser, pages.server, work);
   }
 }
 

@@ -16,17 +16,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Harness, launchChromium, makeFakeCamera, megamind, percentile, source } from './harness.mjs';
+import { Harness, commandLine, launchChromium, makeFakeCamera, megamind, percentile } from './harness.mjs';
 
-const { values: options } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'videoroom' },
-    build: { type: 'string', default: path.join(source, 'build') },
-    out: { type: 'string', default: path.join(os.tmpdir(), 'elaborator-e2e') },
-    results: { type: 'string', default: '20' },
-  },
-});
+const options = commandLine('elaborator-e2e', { mode: 'videoroom', results: '20' });
 const room = 1234;
 const mountpointId = 1;
 const wantedResults = Number(options.results);
@@ -205,10 +197,7 @@ async function main() {
       + `${percentile(overlay, 0.5).toFixed(0)} ms, p95 ${percentile(overlay, 0.95).toFixed(0)} ms; `
       + `${keyframeRequests} keyframe requests`);
   } finally {
-    await browser.close();
-    pages.server.close();
-    await harness.stopAll();
-    fs.rmSync(work, { recursive: true, force: true });
+    await harness.tearDown(browser, pages.server, work);
   }
 }
 

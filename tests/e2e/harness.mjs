@@ -6,7 +6,9 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,6 +53,14 @@ export class Harness {
     child.kill('SIGINT');
     const timer = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
     return (await Promise.race([child.exited, timer])) ?? (child.kill('SIGKILL'), child.exited);
+  }
+
+  // What a test started, gone on any exit: its browser, its page server, every process, its work folder.
+  async tearDown(browser, server, work) {
+    await browser.close();
+    server.close();
+    await this.stopAll();
+    fs.rmSync(work, { recursive: true, force: true });
   }
 
   async stopAll() {
@@ -241,6 +251,19 @@ export async function injectedScriptRan(page) {
     setTimeout(() => resolve(false), 10000);  // the bound of this wait, not a sleep
   }));
   return { probed, ran: await page.evaluate(() => window.injected === 1) };
+}
+
+// A test's command line: --build (the build folder), --out (where logs and pictures go; `name` under the
+// temporary folder by default), and the test's own string options, `more` ({name: default}).
+export function commandLine(name, more = {}) {
+  const extra = Object.fromEntries(Object.entries(more).map(([key, value]) => [key, { type: 'string', default: value }]));
+  return parseArgs({
+    options: {
+      build: { type: 'string', default: path.join(source, 'build') },
+      out: { type: 'string', default: path.join(os.tmpdir(), name) },
+      ...extra,
+    },
+  }).values;
 }
 
 export function percentile(values, q) {
