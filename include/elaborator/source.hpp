@@ -120,6 +120,13 @@ inline Media media_of(const Source& source) {
   return Media::video;
 }
 
+// The PCM a source's audio is decoded to; a source of video has none (the default, unused).
+inline AudioFormat audio_format_of(const Source& source) {
+  if (const auto* rtp = std::get_if<RtpSource>(&source)) return rtp->audio;
+  if (const auto* file = std::get_if<FileSource>(&source)) return file->audio;
+  return {};
+}
+
 inline std::string describe(const Source& source) {
   struct Describer {
     std::string operator()(const RtpSource& s) const {

@@ -70,7 +70,7 @@ class Stream final : public MediaFeed {
       }
       packets_ = std::make_unique<detail::RtpPacketCheck>(rtp->allowed_sender, rtp->payload_type, rtp->codec);
     }
-    if (media_ == Media::audio) audio_format().validate();
+    if (media_ == Media::audio) audio_format_of(source_).validate();
   }
 
   ~Stream() { stop(); }
@@ -321,7 +321,7 @@ class Stream final : public MediaFeed {
   }
 
   void deliver_audio(detail::DecodedInfo info, GstBuffer* buffer) {
-    const AudioFormat format = audio_format();
+    const AudioFormat format = audio_format_of(source_);
     auto chunk = std::make_shared<detail::AudioChunk>();
     chunk->info = std::move(info);
     chunk->sample_rate = format.sample_rate;
@@ -361,12 +361,6 @@ class Stream final : public MediaFeed {
       }
       delivered_.notify_all();
     }
-  }
-
-  [[nodiscard]] AudioFormat audio_format() const {
-    if (const auto* file = std::get_if<FileSource>(&source_)) return file->audio;
-    if (const auto* rtp = std::get_if<RtpSource>(&source_)) return rtp->audio;
-    return {};
   }
 
   // Caps change only with the resolution: parse them again only then.

@@ -135,10 +135,8 @@ class StreamPipeline {
                               stream_id_, user_appsink_name, user_appsink_name));
     }
     const auto* file = std::get_if<FileSource>(&source);
-    const auto* rtp = std::get_if<RtpSource>(&source);
-    const std::string wanted = media_of(source) == Media::video ? "video/x-raw,format=I420"
-                               : file != nullptr                ? audio_caps(file->audio)
-                                                                : audio_caps(rtp->audio);
+    const std::string wanted =
+        media_of(source) == Media::video ? "video/x-raw,format=I420" : audio_caps(audio_format_of(source));
     GstCaps* caps = gst_caps_from_string(wanted.c_str());
     gst_app_sink_set_caps(GST_APP_SINK(appsink_.get()), caps);
     gst_caps_unref(caps);
