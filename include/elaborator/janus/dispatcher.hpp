@@ -258,8 +258,10 @@ class Dispatcher {
   void handle(const PublisherEvent& event, Attempt attempt) {
     if (event.kind == PublisherEvent::Kind::gone) {
       remove_publisher(event.room, event.publisher);
+      left_[{event.room, event.publisher}] = Clock::now();
       return;
     }
+    left_.erase({event.room, event.publisher});  // it publishes again
     if (!publishing(event.room, event.publisher)) {
       if (attempt == Attempt::first && deferred_.size() < max_queued_events) {
         if (deferred_.empty()) deferred_since_ = publishers_[event.room].asked;
@@ -370,9 +372,10 @@ class Dispatcher {
     } catch (const Error& e) {
       janus_failed(e);
     }
+    std::erase_if(left_, [this](const auto& entry) { return Clock::now() - entry.second >= config_.reconcile; });
     for (const auto room_id : listed) {
       for (const auto& p : publishers_[room_id].list) {
-        if (!owned(room_id, p.id)) continue;
+        if (!owned(room_id, p.id) || left_.contains({room_id, p.id})) continue;
         for (const Media media : {Media::video, Media::audio}) {
           const bool analysed = !keys_of(room_id, p.id, media).empty();
           if (!analysed && analyses(room_id, media) && !unforwardable_.contains({room_id, p.id, media})) {
@@ -644,6 +647,11 @@ class Dispatcher {
   // not tried again at every reconcile: until an event says they publish it, or they leave. By room,
   // publisher and medium; the dispatcher's thread only.
   std::set<std::tuple<std::uint64_t, std::uint64_t, Media>> unforwardable_;
+  // Publishers an event said had left, and when: Janus may list one as publishing for a moment after its
+  // event, and a reconcile then would set it up again only to have its forwards refused. A reconcile passes
+  // over them for one reconcile interval, unless an event says they publish again. By room and publisher;
+  // the dispatcher's thread only.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, TimePoint> left_;
   TimePoint deferred_since_;                              // when the list the first of them missed was asked
 
   mutable std::mutex mutex_;  // guards what other threads see: the queue, the statistics, published_
