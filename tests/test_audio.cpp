@@ -39,13 +39,6 @@ struct Heard {
   double dbfs;  // RMS level relative to full scale
 };
 
-double dbfs_of(std::span<const std::int16_t> samples) {
-  const double sum = std::accumulate(samples.begin(), samples.end(), 0.0,
-                                     [](double total, std::int16_t s) { return total + double(s) * s; });
-  const double rms = std::sqrt(sum / static_cast<double>(std::max<std::size_t>(samples.size(), 1))) / 32768.0;
-  return 20 * std::log10(std::max(rms, 1e-10));
-}
-
 // An audio elaboration that remembers each window's level.
 class Levels : public elaborator::Elaborator<Levels> {
  public:
@@ -60,7 +53,7 @@ class Levels : public elaborator::Elaborator<Levels> {
   friend Elaborator;
   std::vector<elaborator::Detection> classify(const elaborator::AudioWindow& window) {
     const std::lock_guard lock(mutex_);
-    heard_.push_back({window.index(), window.start(), window.duration(), window.sample_rate(), dbfs_of(window.samples())});
+    heard_.push_back({window.index(), window.start(), window.duration(), window.sample_rate(), level_dbfs(window.samples())});
     return {};
   }
 
