@@ -171,7 +171,7 @@ TEST_CASE("every option of the command line means what the streams file and the 
       const OptionCase& c = found->second;
 
       nlohmann::json file = c.root;
-      file["streams"] = {c.good_stream};
+      file["streams"] = nlohmann::json::array({c.good_stream});
       const CommandLine command_line = run_parser(parser, c.good_args);
       INFO(command_line.error);
       REQUIRE(command_line.config);
@@ -190,7 +190,7 @@ TEST_CASE("every option of the command line means what the streams file and the 
 
       if (c.bad_args.empty()) return;
       nlohmann::json bad_file = c.root;
-      bad_file["streams"] = {c.bad_stream};
+      bad_file["streams"] = nlohmann::json::array({c.bad_stream});
       if (option == "stats-interval") bad_file["stats_interval"] = -1;
       const CommandLine refused = run_parser(parser, c.bad_args);
       REQUIRE_FALSE(refused.config);
