@@ -138,8 +138,9 @@ class DecodeChain {
     return GstPtr<GstPad>(gst_element_get_static_pad(depayloader.get(), "sink"));
   }
 
-  // The packets the stream's check accepts, 10 ms apart, then the end of the stream. Our pad is active only
-  // while it pushes: deactivating it clears what the input left on it (its end of stream, above all).
+  // The packets the stream's check accepts, as it hands them on, 10 ms apart, then the end of the stream. Our
+  // pad is active only while it pushes: deactivating it clears what the input left on it (its end of stream,
+  // above all).
   void push(const std::vector<fuzz::Packet>& packets) {
     gst_pad_set_active(input_.get(), TRUE);
     gst_pad_push_event(input_.get(), gst_event_new_stream_start("fuzz"));
@@ -151,8 +152,10 @@ class DecodeChain {
     GstClockTime time = 0;
     for (const fuzz::Packet& packet : packets) {
       time += 10 * GST_MSECOND;
-      if (!check.check(packet).accepted) continue;
+      const auto verdict = check.check(packet);
+      if (!verdict.accepted) continue;
       GstBuffer* buffer = gst_buffer_new_memdup(packet.data(), packet.size());
+      if (verdict.renumbered()) buffer = elaborator::detail::with_rtp_sequence(buffer, verdict.sequence);
       GST_BUFFER_DTS(buffer) = time;
       GST_BUFFER_PTS(buffer) = time;
       if (gst_pad_push(input_.get(), buffer) != GST_FLOW_OK) break;

@@ -247,6 +247,26 @@ TEST_CASE("packet check: a new SSRC is a sender that started again, told once wi
   CHECK(check.packets_lost() == 0);
 }
 
+TEST_CASE("packet check: a sender that started again is renumbered to go on from the one before") {
+  elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
+  const auto first = check.check(rtp_packet(96, 65534, 0xAA));
+  CHECK(first.sequence == 65534);
+  CHECK_FALSE(first.renumbered());
+  CHECK(check.check(rtp_packet(96, 65535, 0xAA)).sequence == 65535);
+  // The next sender starts a little behind, then one starts a few hundred ahead: each goes on from the
+  // last number handed on, across the wrap-around, and keeps its own gaps.
+  const auto behind = check.check(rtp_packet(96, 65000, 0xBB));
+  CHECK(behind.renumbered());
+  CHECK(behind.sequence == 0);
+  CHECK(check.check(rtp_packet(96, 65001, 0xBB)).sequence == 1);
+  CHECK(check.check(rtp_packet(96, 65003, 0xBB)).sequence == 3);  // one lost, still a gap of one
+  CHECK(check.packets_lost() == 1);
+  CHECK(check.check(rtp_packet(96, 600, 0xCC)).sequence == 4);
+  CHECK(check.check(rtp_packet(96, 601, 0xCC)).sequence == 5);
+  CHECK_FALSE(check.check(rtp_packet(97, 602, 0xCC)).renumbered());  // refused: nothing to hand on
+  CHECK(check.ssrc_changes() == 2);
+}
+
 TEST_CASE("packet check: gaps in sequence numbers are losses, but late packets, wrap-around and big jumps are not") {
   elaborator::detail::RtpPacketCheck check("", 96, elaborator::Codec::vp8);
   check.check(rtp_packet(96, 10, 1));

@@ -114,7 +114,8 @@ TEST_CASE("a sender that stalls for 10 s is counted as a stall, and its frames f
   CHECK(counting.stats().frames_classified + counting.stats().frames_dropped == counting.stats().frames_sampled);
 }
 
-TEST_CASE("a sender that restarts with a new SSRC is followed, and counted as a new sender") {
+TEST_CASE("a sender that restarts with a new SSRC is followed, counted, and decoded from its first keyframe "
+          "wherever its sequence numbers start") {
   CountingElaborator counting(quiet_options("restarted", {1, 0, 100}));
   test_support::OwnStream own_stream(counting, any_port(), "camera");
   const std::uint16_t port = own_stream.port();
@@ -122,15 +123,26 @@ TEST_CASE("a sender that restarts with a new SSRC is followed, and counted as a 
   first.seqnum_offset = 1000;
   send(port, first);
   REQUIRE(decodes(counting, 0, 55));
-  const auto before = counting.stats().stream.frames_decoded;
-  // Its sequence numbers start ahead of the last ones. (A new sender whose random start falls a little
-  // behind them is dropped by the jitter buffer as late until it catches up: docs/library.md, Errors.)
-  auto second = pattern(60, 2222);
-  second.seqnum_offset = 20000;
-  send(port, second);
-  CHECK(decodes(counting, before, 55));
+  // The senders after it start where GStreamer's jitter buffer, left to itself, lost their first keyframe: a
+  // little behind the last number (dropped as late packets: without the renumbering this test fails there)
+  // and a few hundred ahead (the first packet dropped as the start of a gap: seen in CI, in the RTCP flood
+  // test below). No keyframe request reaches these senders: only their first keyframe makes the 55 frames.
+  auto last_sent = [&](int first_number, std::uint64_t packets_before) {  // loopback loses none
+    return first_number + static_cast<int>(counting.stats().stream.packets_received - packets_before) - 1;
+  };
+  int last = last_sent(first.seqnum_offset, 0);
+  for (const auto& [ssrc, start_after_last] : {std::pair{2222U, -20}, std::pair{3333U, 643}}) {
+    const auto before = counting.stats().stream;
+    auto restarted = pattern(60, ssrc);
+    restarted.seqnum_offset = last + start_after_last;
+    INFO("SSRC " << ssrc << " starting at " << restarted.seqnum_offset << ", the last number was " << last);
+    send(port, restarted);
+    CHECK(decodes(counting, before.frames_decoded, 55));
+    CHECK(quiet(counting));  // every packet counted
+    last = last_sent(restarted.seqnum_offset, before.packets_received);
+  }
   counting.stop();
-  CHECK(counting.stats().stream.ssrc_changes == 1);
+  CHECK(counting.stats().stream.ssrc_changes == 2);
 }
 
 TEST_CASE("a resolution change mid-stream is decoded and classified at both sizes") {
@@ -168,9 +180,7 @@ TEST_CASE("a hostile network does not stop the elaborator, which resumes clean r
   test_support::OwnStream own_stream(counting, any_port(), "camera");
   test_support::HostileRelay relay(own_stream.port(), 20261125);
   relay.set_hostility(0.3);
-  auto first = pattern(150);
-  first.seqnum_offset = 1000;  // and the clean sender far ahead: docs/library.md, Errors, says why
-  send(relay.port(), first);
+  send(relay.port(), pattern(150));
   const std::vector<std::string> kinds{"bit flips", "truncation", "bogus extension", "reordering", "duplication",
                                        "wrong payload type", "other SSRC"};
   // Every kind of fault was made, and the stream has dealt with what the relay forwarded.
@@ -191,9 +201,7 @@ TEST_CASE("a hostile network does not stop the elaborator, which resumes clean r
   CHECK(hostile.stream.ssrc_changes > 0);
 
   relay.set_hostility(0);
-  auto clean = pattern(120);
-  clean.seqnum_offset = 20000;
-  send(relay.port(), clean);  // resumes at a keyframe: one every 30 frames
+  send(relay.port(), pattern(120));  // resumes at a keyframe: one every 30 frames
   CHECK(decodes(counting, hostile.stream.frames_decoded, 80));
   counting.stop();
   const auto s = counting.stats();
@@ -251,9 +259,7 @@ TEST_CASE("a hostile peer flooding the RTCP port crashes nothing, and keyframe r
       if (++sent % 20 == 0) std::this_thread::sleep_for(1ms);  // pacing the flood (above), not synchronisation
     }
   });
-  auto lossy = pattern(150, 0, 0.1);
-  lossy.seqnum_offset = 1000;
-  send(own_stream.port(), lossy);
+  send(own_stream.port(), pattern(150, 0, 0.1));
   flooding = false;
   flood.join();
   const auto during = counting.stats().stream;
@@ -277,12 +283,8 @@ TEST_CASE("a hostile peer flooding the RTCP port crashes nothing, and keyframe r
     CHECK(parsed->asks_for_keyframe);
   }
   // And the stream went on: the video decoded while it was flooded, and a clean stream after it decodes whole.
-  // The clean sender starts far ahead of the lossy one: from a random start the jitter buffer may drop its
-  // keyframe (docs/library.md, Errors), and the PLIs go to the peer, not to this sender.
   CHECK(during.frames_decoded >= 30);
-  auto clean = pattern(60);
-  clean.seqnum_offset = 20000;
-  send(own_stream.port(), clean);
+  send(own_stream.port(), pattern(60));
   CHECK(decodes(counting, during.frames_decoded, 50));
 }
 

@@ -374,8 +374,7 @@ class Stream final : public MediaFeed {
   // --- pad probes, on GStreamer's streaming threads ---
 
   static GstPadProbeReturn on_packet(GstPad*, GstPadProbeInfo* info, gpointer self) {
-    return static_cast<Stream*>(self)->accept_packet(GST_PAD_PROBE_INFO_BUFFER(info)) ? GST_PAD_PROBE_OK
-                                                                                       : GST_PAD_PROBE_DROP;
+    return static_cast<Stream*>(self)->accept_packet(info) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
   }
 
   // Force-key-unit events from the depayloader (lost packets) or the decoder (corrupt data) end at udpsrc,
@@ -411,7 +410,8 @@ class Stream final : public MediaFeed {
     return sender;
   }
 
-  bool accept_packet(GstBuffer* buffer) {
+  bool accept_packet(GstPadProbeInfo* info) {
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     const std::string sender = packets_->checks_sender() ? sender_of(buffer) : std::string();
     GstMapInfo map{};
     const bool mapped = buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ) == TRUE;
@@ -423,6 +423,8 @@ class Stream final : public MediaFeed {
       return false;
     }
     if (verdict.new_ssrc) follow_sender(verdict);
+    // A sender after the first goes on from the one before: PacketVerdict::sequence says why.
+    if (verdict.renumbered()) GST_PAD_PROBE_INFO_DATA(info) = detail::with_rtp_sequence(buffer, verdict.sequence);
     timeline_.note_packet(verdict.header.timestamp, Clock::now());
     return true;
   }

@@ -2,12 +2,15 @@
 // Small RAII helpers over the GStreamer C API.
 
 #include "../error.hpp"
+#include "rtp_header.hpp"
 
 #include <fmt/core.h>
 #include <gst/gst.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 namespace elaborator::detail {
@@ -47,6 +50,18 @@ using MessagePtr = std::unique_ptr<GstMessage, GstMessageUnref>;
 using SamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;
 
 // The text of an ERROR or WARNING message: "element: message (debug details)".
+// `buffer`, an RTP packet that parse_rtp_header() accepted, with another sequence number: written in place
+// when the buffer is its holder's alone (udpsrc's are), otherwise in a copy. Takes the reference given.
+inline GstBuffer* with_rtp_sequence(GstBuffer* buffer, std::uint16_t sequence) {
+  buffer = gst_buffer_make_writable(buffer);
+  GstMapInfo map;
+  if (gst_buffer_map(buffer, &map, GST_MAP_WRITE) == TRUE) {
+    write_rtp_sequence(std::span<std::uint8_t>(map.data, map.size), sequence);
+    gst_buffer_unmap(buffer, &map);
+  }
+  return buffer;
+}
+
 inline std::string describe_message(GstMessage* message) {
   GError* error = nullptr;
   gchar* debug = nullptr;

@@ -28,6 +28,12 @@ inline std::uint32_t read_u32(std::span<const std::uint8_t> b, std::size_t at) {
          std::uint32_t{b[at + 3]};
 }
 
+// Rewrites the sequence number of a packet that parse_rtp_header() accepted.
+inline void write_rtp_sequence(std::span<std::uint8_t> packet, std::uint16_t sequence) {
+  packet[2] = static_cast<std::uint8_t>(sequence >> 8);
+  packet[3] = static_cast<std::uint8_t>(sequence & 0xFF);
+}
+
 inline std::optional<RtpHeader> parse_rtp_header(std::span<const std::uint8_t> packet) {
   constexpr std::size_t fixed_size = 12;
   if (packet.size() < fixed_size) return std::nullopt;

@@ -2,6 +2,7 @@
 // The checks every RTP packet of a stream passes on arrival, before the jitter buffer: from the allowed
 // sender, RTP at all, of the expected payload type, with no payload known to trip a depayloader; then what it says about the sender (a new SSRC: it
 // started again) and the network (gaps in sequence numbers: losses; the marker bit: a frame's last packet).
+// A sender that started again is renumbered to go on from the one before (below, `sequence`).
 // Plain code over RtpHeader, with no GStreamer: Stream calls it from its pad probe and acts on the verdict
 // (logs, keyframe requests, the timeline of arrivals). Counters are atomics: statistics read them from
 // other threads; check() itself is called from one thread at a time (udpsrc's).
@@ -43,6 +44,13 @@ struct PacketVerdict {
   RtpHeader header{};                  // when accepted
   bool new_ssrc = false;               // the first packet, or a sender that started again
   std::optional<std::uint32_t> previous_ssrc;  // with new_ssrc: the SSRC before, unless this is the first
+  // The sequence number to hand on, when accepted: header.sequence, shifted for a sender after the first so
+  // that its numbers go on from the last ones handed on. GStreamer's jitter buffer judges a new SSRC's numbers
+  // against the old ones (it resets only on a new payload type): from a random start a little behind, it
+  // dropped the new sender's packets as late until its numbers caught up; a few hundred ahead, it took the
+  // start for a gap and dropped the first packet, the keyframe's.
+  std::uint16_t sequence = 0;
+  [[nodiscard]] bool renumbered() const { return accepted && sequence != header.sequence; }
 };
 
 class RtpPacketCheck {
@@ -80,8 +88,10 @@ class RtpPacketCheck {
       verdict.previous_ssrc = ssrc_;
       if (ssrc_) ++ssrc_changes_;
       ssrc_ = header->ssrc;
+      if (next_sequence_) shift_ = static_cast<std::uint16_t>(*next_sequence_ + shift_ - header->sequence);
       next_sequence_.reset();
     }
+    verdict.sequence = static_cast<std::uint16_t>(header->sequence + shift_);
     count_losses(header->sequence);
     // The marker bit ends a video frame (RFC 3551, 7587, 6184). Counting distinct timestamps would not do:
     // some encoders give two frames the same timestamp.
@@ -117,8 +127,9 @@ class RtpPacketCheck {
   std::string allowed_sender_;
   int payload_type_;
   Codec codec_;
-  std::optional<std::uint32_t> ssrc_;  // these two only touched by check()'s thread
-  std::optional<std::uint16_t> next_sequence_;
+  std::optional<std::uint32_t> ssrc_;  // these three only touched by check()'s thread
+  std::optional<std::uint16_t> next_sequence_;  // in the sender's own numbers
+  std::uint16_t shift_ = 0;                      // from the sender's numbers to those handed on
   std::atomic<std::uint64_t> packets_received_{0};
   std::atomic<std::uint64_t> packets_rejected_{0};
   std::atomic<std::uint64_t> packets_lost_{0};
