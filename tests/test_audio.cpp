@@ -6,6 +6,7 @@
 #include "support/hostile_relay.hpp"
 #include "support/librivox.hpp"
 #include "support/own_stream.hpp"
+#include "support/resources_come_back.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
@@ -287,6 +288,32 @@ TEST_CASE("audio streams come and go through the control API as video ones do, a
   CHECK(video_kind.body["error"] == "elaboration counting classifies video, and its stream carries audio");
   CHECK(api.get("/v1/streams/mic").body["stats"]["media"] == "audio");
   CHECK(api.remove("/v1/streams/mic").status == 200);
+}
+
+TEST_CASE("audio streams that heard something, added and removed through the API, leave threads, descriptors and "
+          "memory where they were") {
+  test_support::ControlApi api(elaborator::Kinds{sound_level_kind()});
+  int cycles = 0;
+  const auto cycle = [&] {
+    // Opus and PCMU in turn, each with two elaborations, decoding 100 ms before it goes.
+    const auto codec = cycles++ % 2 == 0 ? elaborator::Codec::opus : elaborator::Codec::pcmu;
+    const nlohmann::json stream = {{"id", "mic"},
+                                   {"rtp", {{"port", 0}, {"codec", std::string(elaborator::to_string(codec))}}},
+                                   {"elaborations", {{{"kind", "sound_level"}, {"stdout", false}}}}};
+    const auto added = api.post("/v1/streams", stream);
+    REQUIRE(added.status == 201);
+    REQUIRE(api.post("/v1/streams/mic/elaborations", {{"kind", "sound_level"}, {"name", "second"}, {"stdout", false}})
+                .status == 201);
+    auto settings = test_support::test_pattern(codec, 10);
+    settings.payload_type = elaborator::default_payload_type(codec);
+    test_support::RtpSender sender(added.body["rtp_port"].get<std::uint16_t>(), settings);
+    REQUIRE(test_support::wait_until(
+        [&] { return api.get("/v1/streams/mic").body["elaborations"][1]["stats"]["frames_classified"].get<int>() >= 1; },
+        10s));
+    REQUIRE(api.remove("/v1/streams/mic").status == 200);
+  };
+  test_support::check_resources_come_back(cycle, 60);
+  CHECK(api.get("/v1/streams").body["streams"].empty());
 }
 
 TEST_CASE("a hostile network does not stop an Opus stream, whose windows come back clean once it calms down") {

@@ -6,7 +6,7 @@
 #include "support/control_api.hpp"
 #include "support/counting_elaborator.hpp"
 #include "support/ports.hpp"
-#include "support/process_usage.hpp"
+#include "support/resources_come_back.hpp"
 #include "support/rtp_sender.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
@@ -110,25 +110,7 @@ TEST_CASE("200 streams added and removed through the API leave threads, descript
     REQUIRE(api.post("/v1/streams/cycled/elaborations", {{"name", "second"}, {"stdout", false}}).status == 201);
     REQUIRE(api.remove("/v1/streams/cycled").status == 200);
   };
-  for (int i = 0; i < 10; ++i) cycle();  // GStreamer's plugins, caches and thread pools warm up
-  const std::size_t threads = test_support::thread_count();
-  const std::size_t descriptors = test_support::open_descriptors();
-  const std::size_t resident = test_support::resident_bytes();
-
-  for (int i = 0; i < 200; ++i) cycle();
-
-  // GStreamer hands a pipeline's threads back to its pool as the pipeline stops, and the server closes a
-  // connection just after its answer: wait for both to settle.
-  CHECK(test_support::wait_until([&] { return test_support::thread_count() <= threads; }, 10s));
-  CHECK(test_support::wait_until([&] { return test_support::open_descriptors() <= descriptors; }, 10s));
-  INFO("threads " << threads << " -> " << test_support::thread_count() << ", descriptors " << descriptors << " -> "
-                  << test_support::open_descriptors() << " (" << test_support::descriptor_targets() << "), resident "
-                  << resident << " -> " << test_support::resident_bytes());
-#ifdef ELABORATOR_TEST_SANITIZED
-  WARN("resident memory not compared: AddressSanitizer keeps freed memory in quarantine by design");
-#else
-  CHECK(test_support::resident_bytes() < resident + resident / 20);  // under 5 % growth
-#endif
+  test_support::check_resources_come_back(cycle, 200);
   CHECK(api.get("/v1/streams").body["streams"].empty());
 }
 
