@@ -49,7 +49,6 @@ using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 using MessagePtr = std::unique_ptr<GstMessage, GstMessageUnref>;
 using SamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;
 
-// The text of an ERROR or WARNING message: "element: message (debug details)".
 // `buffer`, an RTP packet that parse_rtp_header() accepted, with another sequence number: written in place
 // when the buffer is its holder's alone (udpsrc's are), otherwise in a copy. Takes the reference given.
 inline GstBuffer* with_rtp_sequence(GstBuffer* buffer, std::uint16_t sequence) {
@@ -62,6 +61,7 @@ inline GstBuffer* with_rtp_sequence(GstBuffer* buffer, std::uint16_t sequence) {
   return buffer;
 }
 
+// The text of an ERROR or WARNING message: "element: message (debug details)".
 inline std::string describe_message(GstMessage* message) {
   GError* error = nullptr;
   gchar* debug = nullptr;

@@ -45,10 +45,10 @@ struct PacketVerdict {
   bool new_ssrc = false;               // the first packet, or a sender that started again
   std::optional<std::uint32_t> previous_ssrc;  // with new_ssrc: the SSRC before, unless this is the first
   // The sequence number to hand on, when accepted: header.sequence, shifted for a sender after the first so
-  // that its numbers go on from the last ones handed on. GStreamer's jitter buffer judges a new SSRC's numbers
-  // against the old ones (it resets only on a new payload type): from a random start a little behind, it
-  // dropped the new sender's packets as late until its numbers caught up; a few hundred ahead, it took the
-  // start for a gap and dropped the first packet, the keyframe's.
+  // that its numbers go on from the last ones handed on. GStreamer's jitter buffer does not reset on a new
+  // SSRC (it only logs it) and judges the new numbers against the old ones: from a random start a little
+  // behind, it dropped the new sender's packets as late until its numbers caught up; a few hundred ahead, it
+  // took the start for a gap and dropped the first packet, the keyframe's.
   std::uint16_t sequence = 0;
   [[nodiscard]] bool renumbered() const { return accepted && sequence != header.sequence; }
 };
