@@ -44,7 +44,7 @@ fuzz_with_engine() {
     # LSAN_OPTIONS is set, because afl-fuzz's own default for it has fast_unwind_on_malloc=0, which LeakSanitizer
     # inside ASan applies to every allocation: a stack unwound through libgcc at each malloc made AFL++'s
     # executions of cli 5 to 15 times as slow (38-54 ms a seed, against 2.4-7 ms with this). libFuzzer's runs
-    # unwind the fast way: both engines now run the same sanitizer settings.
+    # unwind the fast way: so both engines run with the same sanitizer settings.
     # hard_rss_limit_mb and max_allocation_size_mb are libFuzzer's -rss_limit_mb=4096. afl-fuzz binds itself
     # and the target to a free core if it can, as OSS-Fuzz lets it: every execution is a round trip between the
     # two processes (rtcp beside libFuzzer on this busy 2-core machine: 16,000 exec/s unbound, 57,000 bound).
