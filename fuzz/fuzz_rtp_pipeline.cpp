@@ -174,11 +174,18 @@ class DecodeChain {
   std::unique_ptr<GstCaps, CapsUnref> caps_;
 };
 
+// Every codec's chain is built at the first input, so that the inputs after it run the same code whether or
+// not they are the first of their codec: AFL++ runs each new input again, and counts edges that differ as
+// unstable. (Not in LLVMFuzzerInitialize: AFL++'s driver calls it before it forks.)
 DecodeChain& chain_for(elaborator::Codec codec) {
-  static std::array<std::unique_ptr<DecodeChain>, codecs> chains;
-  auto& chain = chains.at(static_cast<std::size_t>(codec));
-  if (!chain) chain = std::make_unique<DecodeChain>(codec);
-  return *chain;
+  static const auto chains = [] {
+    std::array<std::unique_ptr<DecodeChain>, codecs> built;
+    for (std::size_t each = 0; each < codecs; ++each) {
+      built.at(each) = std::make_unique<DecodeChain>(static_cast<elaborator::Codec>(each));
+    }
+    return built;
+  }();
+  return *chains.at(static_cast<std::size_t>(codec));
 }
 
 fuzz::RtpMutator mutator(unsigned seed) {
