@@ -2,7 +2,9 @@
 # Fuzzes for a while: every target, or one, with libFuzzer or AFL++.
 #   fuzz/run.sh [TARGET|all] [SECONDS]      e.g. fuzz/run.sh rtcp 600; default all, 60 s each
 #   FUZZING_ENGINE=afl fuzz/run.sh ...      the same with AFL++ (afl-fuzz), from build-fuzz-afl/
-# Builds the targets first (fuzz/build.sh). The seeds in fuzz/corpus/<target> are read, never written. What
+#   FUZZ_BUILD_TREE=DIR fuzz/run.sh ...     libFuzzer, the targets of a CMake build tree configured with
+#                                           -DELABORATOR_BUILD_FUZZERS=ON (CI: its sanitizer build's)
+# Builds the targets first (fuzz/build.sh), unless FUZZ_BUILD_TREE names them. The seeds in fuzz/corpus/<target> are read, never written. What
 # libFuzzer finds goes to build-fuzz/corpus/<target>, crashes and timeouts to build-fuzz/artifacts/<target>/;
 # AFL++ keeps its queue, crashes and hangs in build-fuzz-afl/afl/<target>/default/. Each target's dictionary
 # (fuzz_<target>.dict, beside it) is used, and libFuzzer gets its options (fuzz/fuzz_<target>.options). Prints
@@ -20,14 +22,22 @@ which=${1:-all}
 seconds=${2:-60}
 jobs=${JOBS:-1}
 
-build_only=()
-[ "$which" = all ] || build_only=("$which")
 mkdir -p "$build"
-"$here/build.sh" "${build_only[@]}" > "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+if [ -n "${FUZZ_BUILD_TREE:-}" ]; then
+  [ "$engine" = libfuzzer ] || { echo "run.sh: FUZZ_BUILD_TREE holds libFuzzer targets, not $engine's" >&2; exit 2; }
+  [ -d "$FUZZ_BUILD_TREE" ] || { echo "run.sh: FUZZ_BUILD_TREE=$FUZZ_BUILD_TREE is no directory" >&2; exit 2; }
+  out=$(cd "$FUZZ_BUILD_TREE" && pwd)/fuzz
+  compgen -G "$out/fuzz_*" > /dev/null ||
+    { echo "run.sh: no fuzz targets in $out (configure with -DELABORATOR_BUILD_FUZZERS=ON and build)" >&2; exit 2; }
+else
+  build_only=()
+  [ "$which" = all ] || build_only=("$which")
+  "$here/build.sh" "${build_only[@]}" > "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+fi
 
 targets=()
 for binary in "$out"/fuzz_*; do
-  [[ -x $binary ]] || continue  # seeds, dictionaries and options lie beside the targets
+  [[ -f $binary && -x $binary ]] || continue  # seeds, dictionaries and options lie beside the targets
   name=$(basename "$binary"); name=${name#fuzz_}
   if [ "$which" = all ] && compgen -G "$here/unfixed/$name-*" > /dev/null; then
     # A known, documented finding (docs/fuzzing.md) would fail every run until it is fixed: "all" leaves the
