@@ -4,10 +4,10 @@
 #   FUZZING_ENGINE=afl fuzz/run.sh ...      the same with AFL++ (afl-fuzz), from build-fuzz-afl/
 #   FUZZ_BUILD_TREE=DIR fuzz/run.sh ...     libFuzzer, the targets of a CMake build tree configured with
 #                                           -DELABORATOR_BUILD_FUZZERS=ON (CI: its sanitizer build's)
-# Builds the targets first (fuzz/build.sh), unless FUZZ_BUILD_TREE names them. The seeds in fuzz/corpus/<target> are read, never written. What
-# libFuzzer finds goes to build-fuzz/corpus/<target>, crashes and timeouts to build-fuzz/artifacts/<target>/;
-# AFL++ keeps its queue, crashes and hangs in build-fuzz-afl/afl/<target>/default/. Each target's dictionary
-# (fuzz_<target>.dict, beside it) is used, and libFuzzer gets its options (fuzz/fuzz_<target>.options). Prints
+# Builds the targets first (fuzz/build.sh), unless FUZZ_BUILD_TREE names them. The seeds in
+# fuzz/corpus/<target> are read, never written. What libFuzzer finds goes to build-fuzz/corpus/<target>,
+# crashes and timeouts to build-fuzz/artifacts/<target>/; AFL++ keeps its queue, crashes and hangs in
+# build-fuzz-afl/afl/<target>/default/. Each target's dictionary (fuzz_<target>.dict, beside it) is used, and libFuzzer gets its options (fuzz/fuzz_<target>.options). Prints
 # each target's exec/s, coverage, corpus size and findings. JOBS=N runs N targets at once (default 1).
 # First each target is started bare, as OSS-Fuzz starts it (no sanitizer options in the environment), on its
 # seeds: it must run them clean (its LeakSanitizer suppressions are built in: fuzz/lsan_suppressions.cpp.in).
