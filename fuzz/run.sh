@@ -7,8 +7,9 @@
 # Builds the targets first (fuzz/build.sh), unless FUZZ_BUILD_TREE names them. The seeds in
 # fuzz/corpus/<target> are read, never written. What libFuzzer finds goes to build-fuzz/corpus/<target>,
 # crashes and timeouts to build-fuzz/artifacts/<target>/; AFL++ keeps its queue, crashes and hangs in
-# build-fuzz-afl/afl/<target>/default/. Each target's dictionary (fuzz_<target>.dict, beside it) is used, and libFuzzer gets its options (fuzz/fuzz_<target>.options). Prints
-# each target's exec/s, coverage, corpus size and findings. JOBS=N runs N targets at once (default 1).
+# build-fuzz-afl/afl/<target>/default/. Each target's dictionary (fuzz_<target>.dict, beside it) is used,
+# and libFuzzer gets its options (fuzz/fuzz_<target>.options). Prints each target's exec/s, coverage, corpus
+# size and findings. JOBS=N runs N targets at once (default 1).
 # First each target is started bare, as OSS-Fuzz starts it (no sanitizer options in the environment), on its
 # seeds: it must run them clean (its LeakSanitizer suppressions are built in: fuzz/lsan_suppressions.cpp.in).
 # Exits 1 if any target found something: reproduce it with  <build>/out/fuzz_<target> <file>.
