@@ -16,9 +16,16 @@ connectJanus(settings.janus, {
     janus.attach({
       plugin: 'janus.plugin.streaming',
       success: (lister) => {
+        // janus.js swallows what its callbacks throw (it logs it only with debug on): say it on the page.
         const list = () => lister.send({
           message: { request: 'list' },
-          success: (answer) => update(janus, answer.list || []),
+          success: (answer) => {
+            try {
+              update(janus, answer.list || []);
+            } catch (error) {
+              setStatus(`cannot show the mountpoints: ${error}`);
+            }
+          },
         });
         list();
         setInterval(list, 250);
@@ -78,9 +85,9 @@ function addTile(janus, mountpoint) {
   legend.textContent = 'Elaborations';
   list.append(legend);
   element.append(title, status, stage, audio, list);
-  document.getElementById('tiles').append(element);
   const watching = watchMountpoint(janus, mountpoint.id, { video, canvas, list, audio },
     (text) => { status.textContent = text; });
   window.roomResults[mountpoint.description] = watching.results;
+  document.getElementById('tiles').append(element);  // only once it watches: a failed tile must not stay
   return { element, watching };
 }

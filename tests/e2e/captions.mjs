@@ -42,11 +42,31 @@ function wordsOfSentence(caption) {
   return new Set(caption.split(/\s+/).filter((word) => sentence.includes(word))).size;
 }
 
-// The final captions the elaborator logged for the publisher's audio stream.
+// The final captions the elaborator logged for the publisher's audio stream: { text, sent } (sent: ms since
+// the epoch).
 function loggedFinals() {
   return fs.readFileSync(path.join(options.out, 'results.jsonl'), 'utf8').split('\n').filter(Boolean)
     .map((line) => JSON.parse(line)).filter((r) => r.stream.startsWith(`r${room}-p${publisherId}-a`))
-    .flatMap((r) => r.detections).filter((d) => d.label === 'caption' && d.final === true).map((d) => d.text);
+    .flatMap((r) => r.detections.filter((d) => d.label === 'caption' && d.final === true)
+      .map((d) => ({ text: d.text, sent: r.times_us.sent / 1000 })));
+}
+
+// Why no caption showed: what the room page has (its tiles, their status, datachannel and results) and what
+// the elaborator sent, and when, so that a failure seen once says whether the page or the elaborator was late.
+async function whatWasThere(roomPage, publishedAt, pageErrors) {
+  const status = await roomPage.evaluate(() => document.getElementById('status').textContent);
+  const tiles = await roomPage.evaluate(() => [...document.querySelectorAll('.tile')].map((tile) => ({
+    mountpoint: tile.dataset.description,
+    status: tile.querySelector('.status').textContent,
+    datachannel: tile.querySelector('video').dataset.datachannel ?? 'not open',
+    results: (window.roomResults[tile.dataset.description] ?? []).length,
+    finals: [...tile.querySelectorAll('.caption-final')].map((line) => line.textContent),
+  })));
+  const sent = loggedFinals().map((f) => `"${f.text}" ${((f.sent - publishedAt) / 1000).toFixed(1)} s`);
+  await roomPage.screenshot({ path: path.join(options.out, 'room-failed.png') });
+  return `the room page says "${status}", its tiles: ${JSON.stringify(tiles)}, its errors: `
+    + `${JSON.stringify(pageErrors)}; the elaborator's final captions, after publishing: ${sent.join(', ') || 'none'} `
+    + `(room-failed.png and the logs are in ${options.out})`;
 }
 
 // A final caption of the room page's tile for the publisher that has enough of the sentence's words.
@@ -73,16 +93,22 @@ async function main() {
     const elaborator = await harness.startRoomElaborator(program, janus,
       { room, instance: 'e2e-captions', ports: [30200, 30299], controlPort });
     const roomPage = await browser.newPage();
+    const pageErrors = [];
+    roomPage.on('pageerror', (error) => pageErrors.push(error.stack || String(error)));
+    roomPage.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+    roomPage.on('requestfailed', (request) => pageErrors.push(`${request.url()}: ${request.failure().errorText}`));
     await roomPage.goto(`${pages.base}/room.html?janus=${encodeURIComponent(janus.url)}&room=${room}`);
     await harness.publish(browser, pages, janus, { room, id: publisherId, media: 'audio' });
     const publishedAt = Date.now();
 
     // The loop's first utterance may be cut (the forward starts after the microphone), the next is whole.
     const caption = await harness.waitFor(`a final caption with ${wordsNeeded} of "${sentence.join(' ')}" in the room page`,
-      () => heardCaption(roomPage), 20000);
+      () => heardCaption(roomPage), 20000, () => whatWasThere(roomPage, publishedAt, pageErrors));
     const shownAfter = Date.now() - publishedAt;
     await roomPage.screenshot({ path: path.join(options.out, 'room.png') });
-    if (!loggedFinals().includes(caption)) fail(`the room page shows "${caption}", which the elaborator did not log`);
+    if (!loggedFinals().some((logged) => logged.text === caption)) {
+      fail(`the room page shows "${caption}", which the elaborator did not log`);
+    }
 
     const exit = await harness.stopGracefully(elaborator);
     if (exit.code !== 0) fail(`the elaborator exited with ${JSON.stringify(exit)}`);

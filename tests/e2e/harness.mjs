@@ -23,9 +23,9 @@ export class Harness {
     this.children = [];
     fs.mkdirSync(out, { recursive: true });
     // Logs and results are appended to (a part restarted in a test writes on), so an earlier run's go first:
-    // a test must not find its results in them.
+    // a test must not find its results in them; so do its screenshots, which must be this run's.
     for (const file of fs.readdirSync(out)) {
-      if (file.endsWith('.log') || file.endsWith('.jsonl')) fs.rmSync(path.join(out, file));
+      if (['.log', '.jsonl', '.png'].includes(path.extname(file))) fs.rmSync(path.join(out, file));
     }
     process.on('exit', () => this.killAll());
     for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
@@ -79,13 +79,16 @@ export class Harness {
     process.exit(77);
   }
 
-  // Polls `check` until it returns something truthy; fails after `timeoutMs` with `what`.
-  async waitFor(what, check, timeoutMs) {
+  // Polls `check` until it returns something truthy; fails after `timeoutMs` with `what`, and with what
+  // `explain` (async, optional) says of the state it found: a failure seen once in CI must say enough.
+  async waitFor(what, check, timeoutMs, explain) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();
       if (value) return value;
-      if (Date.now() > deadline) this.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline) {
+        this.fail(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `; ${await explain()}` : ''}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
