@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Harness, commandLine, freePort, launchChromium } from './harness.mjs';
+import { Harness, commandLine, describeRoomPage, freePort, launchChromium, recordPageErrors } from './harness.mjs';
 
 const options = commandLine('elaborator-captions');
 const room = 1234;
@@ -51,22 +51,13 @@ function loggedFinals() {
       .map((d) => ({ text: d.text, sent: r.times_us.sent / 1000 })));
 }
 
-// Why no caption showed: what the room page has (its tiles, their status, datachannel and results) and what
-// the elaborator sent, and when, so that a failure seen once says whether the page or the elaborator was late.
-async function whatWasThere(roomPage, publishedAt, pageErrors) {
-  const status = await roomPage.evaluate(() => document.getElementById('status').textContent);
-  const tiles = await roomPage.evaluate(() => [...document.querySelectorAll('.tile')].map((tile) => ({
-    mountpoint: tile.dataset.description,
-    status: tile.querySelector('.status').textContent,
-    datachannel: tile.querySelector('video').dataset.datachannel ?? 'not open',
-    results: (window.roomResults[tile.dataset.description] ?? []).length,
-    finals: [...tile.querySelectorAll('.caption-final')].map((line) => line.textContent),
-  })));
+// Why no caption showed: what the room page has and what the elaborator sent, and when, so that a failure seen
+// once says whether the page or the elaborator was late.
+async function whatWasThere(roomPage, publishedAt) {
   const sent = loggedFinals().map((f) => `"${f.text}" ${((f.sent - publishedAt) / 1000).toFixed(1)} s`);
   await roomPage.screenshot({ path: path.join(options.out, 'room-failed.png') });
-  return `the room page says "${status}", its tiles: ${JSON.stringify(tiles)}, its errors: `
-    + `${JSON.stringify(pageErrors)}; the elaborator's final captions, after publishing: ${sent.join(', ') || 'none'} `
-    + `(room-failed.png and the logs are in ${options.out})`;
+  return `${await describeRoomPage(roomPage)}; the elaborator's final captions, after publishing: `
+    + `${sent.join(', ') || 'none'} (room-failed.png and the logs are in ${options.out})`;
 }
 
 // A final caption of the room page's tile for the publisher that has enough of the sentence's words.
@@ -93,17 +84,14 @@ async function main() {
     const elaborator = await harness.startRoomElaborator(program, janus,
       { room, instance: 'e2e-captions', ports: [30200, 30299], controlPort });
     const roomPage = await browser.newPage();
-    const pageErrors = [];
-    roomPage.on('pageerror', (error) => pageErrors.push(error.stack || String(error)));
-    roomPage.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
-    roomPage.on('requestfailed', (request) => pageErrors.push(`${request.url()}: ${request.failure().errorText}`));
+    recordPageErrors(roomPage);
     await roomPage.goto(`${pages.base}/room.html?janus=${encodeURIComponent(janus.url)}&room=${room}`);
     await harness.publish(browser, pages, janus, { room, id: publisherId, media: 'audio' });
     const publishedAt = Date.now();
 
     // The loop's first utterance may be cut (the forward starts after the microphone), the next is whole.
     const caption = await harness.waitFor(`a final caption with ${wordsNeeded} of "${sentence.join(' ')}" in the room page`,
-      () => heardCaption(roomPage), 20000, () => whatWasThere(roomPage, publishedAt, pageErrors));
+      () => heardCaption(roomPage), 20000, () => whatWasThere(roomPage, publishedAt));
     const shownAfter = Date.now() - publishedAt;
     await roomPage.screenshot({ path: path.join(options.out, 'room.png') });
     if (!loggedFinals().some((logged) => logged.text === caption)) {

@@ -16,13 +16,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Harness, commandLine, freePort, janusRequest, launchChromium, makeFakeCamera, percentile, secretsOf } from './harness.mjs';
+import {
+  Harness, commandLine, describeRoomPage, freePort, janusRequest, launchChromium, makeFakeCamera, percentile,
+  recordPageErrors, secretsOf,
+} from './harness.mjs';
 
 const options = commandLine('elaborator-dispatch', { joins: '0' });
 const room = 1234;
 const harness = new Harness('dispatch', options.out);
 const fail = (message) => harness.fail(message);
-const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeoutMs);
+const waitFor = (what, check, timeoutMs, explain) => harness.waitFor(what, check, timeoutMs, explain);
 const instance = 'e2e';
 const portRange = [30000, 30099];
 
@@ -100,7 +103,7 @@ async function waitForResults(roomPage, publisher, what, timeoutMs = 30000) {
   return waitFor(what, async () => {
     const results = await tileResults(roomPage, publisher.id);
     return results && results.some((r) => r.message.detections.length > 0) ? results : null;
-  }, timeoutMs);
+  }, timeoutMs, () => describeRoomPage(roomPage));
 }
 
 // A publisher leaves: its forwards, mountpoint and stream must go. Returns how long until its stream (and
@@ -142,6 +145,7 @@ async function main() {
   try {
     let elaborator = await startElaborator(janus, controlPort);
     const roomPage = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    recordPageErrors(roomPage);
     await roomPage.goto(`${pages.base}/room.html?janus=${encodeURIComponent(janus.url)}&room=${room}`);
 
     // Two publishers: both analysed, each tile with its own results.

@@ -183,6 +183,36 @@ export class Harness {
   }
 }
 
+// What goes wrong in `page`, as it happens: its uncaught errors, console errors and failed requests (a script
+// lost to the network leaves no other trace), for describeRoomPage.
+const pageErrors = new WeakMap();
+export function recordPageErrors(page) {
+  const errors = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (error) => errors.push(error.stack || String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('requestfailed', (request) => errors.push(`${request.url()}: ${request.failure().errorText}`));
+}
+
+// What the room page (room.html) shows, for a failure's message: its status, each tile's mountpoint, status,
+// datachannel, results received and final captions, and its errors if they were recorded.
+export async function describeRoomPage(page) {
+  const { status, tiles } = await page.evaluate(() => ({
+    status: document.getElementById('status').textContent,
+    tiles: [...document.querySelectorAll('.tile')].map((tile) => ({
+      mountpoint: tile.dataset.description,
+      status: tile.querySelector('.status').textContent,
+      datachannel: tile.querySelector('video').dataset.datachannel ?? 'not open',
+      results: (window.roomResults[tile.dataset.description] ?? []).length,
+      finals: [...tile.querySelectorAll('.caption-final')].map((line) => line.textContent),
+    })),
+  }));
+  const errors = pageErrors.has(page) ? `, its errors: ${JSON.stringify(pageErrors.get(page))}` : '';
+  return `the room page says "${status}", its tiles: ${JSON.stringify(tiles)}${errors}`;
+}
+
 // The NAME=value lines of a Janus's secrets.env (make-config's) as an object.
 export function secretsOf(janus) {
   const secrets = {};
