@@ -17,7 +17,7 @@ fi
 ip link set lo up
 # No IPv6 on the veth pair: its link-local addresses would finish duplicate address detection a second or so
 # after the links come up, and Chromium aborts the requests it has in flight at such a change
-# (ERR_NETWORK_CHANGED). The room page lost one of its scripts that way in one captions run of 17 under ASan.
+# (ERR_NETWORK_CHANGED): the captions test, which loads its room page about then, failed so in 2 runs of 34.
 ipv6_default=/proc/sys/net/ipv6/conf/default/disable_ipv6
 if [ -e "$ipv6_default" ]; then echo 1 > "$ipv6_default"; fi
 ip link add v0 type veth peer name v1
