@@ -25,7 +25,7 @@ const options = commandLine('elaborator-dispatch', { joins: '0' });
 const room = 1234;
 const harness = new Harness('dispatch', options.out);
 const fail = (message) => harness.fail(message);
-const waitFor = (what, check, timeoutMs, explain) => harness.waitFor(what, check, timeoutMs, explain);
+const waitFor = harness.waitFor.bind(harness);
 const instance = 'e2e';
 const portRange = [30000, 30099];
 

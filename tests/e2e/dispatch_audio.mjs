@@ -24,7 +24,7 @@ const instance = 'e2e-audio';
 const portRange = [30100, 30199];
 const harness = new Harness('dispatch audio', options.out);
 const fail = (message) => harness.fail(message);
-const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeoutMs);
+const waitFor = harness.waitFor.bind(harness);
 const program = path.join(options.build, 'examples/sound_level');
 
 // Our forwards (within our range) and our mountpoints, as Janus lists them.

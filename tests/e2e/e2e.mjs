@@ -24,7 +24,7 @@ const mountpointId = 1;
 const wantedResults = Number(options.results);
 const harness = new Harness(`e2e ${options.mode}`, options.out);
 const fail = (message) => harness.fail(message);
-const waitFor = (what, check, timeoutMs) => harness.waitFor(what, check, timeoutMs);
+const waitFor = harness.waitFor.bind(harness);
 
 function janusTool(janus, args) {
   const output = execFileSync(path.join(options.build, 'examples/elaborator_janus'),
