@@ -182,7 +182,7 @@ nlohmann::json measure_tax(const Settings& s, elaborator::Codec codec) {
   const double baselines_ratio = cpu[2] / cpu[3];
   const auto& e = stats.at(0);
   fmt::print("tax {}: elaborator with a no-op classify {:.2f} ms CPU/frame, gst-launch-1.0 into fakesink {:.2f} ms "
-             "CPU/frame: ratio {:.2f} ({:+.2f} ms/frame); classifying 1 frame in 30 {:.2f} ms: ratio {:.2f}; "
+             "CPU/frame: ratio {:.3f} ({:+.2f} ms/frame); classifying 1 frame in 30 {:.2f} ms: ratio {:.3f}; "
              "the two baselines {:.2f} and {:.2f} ms: ratio {:.3f}\n",
              name, elaborator_ms, baseline_ms, elaborator_ms / baseline_ms, elaborator_ms - baseline_ms, one_in_30_ms,
              one_in_30_ms / baseline_ms, 1000.0 * cpu[2] / frames, 1000.0 * cpu[3] / frames, baselines_ratio);
