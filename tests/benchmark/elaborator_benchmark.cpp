@@ -4,6 +4,8 @@
 //
 //   tax       CPU per frame of two elaborators with a no-op classify next to two gst-launch-1.0 decoding the
 //             same packets with the same pipeline into fakesink, and the latency the framework adds
+//   handover  (only when asked for) the CPU one hand-over of a frame to a waiting thread costs on this machine,
+//             30 times a second, in both threads
 //   slow      a 100 ms classify on a 30 fps stream: newest-only next to a queue that keeps every frame
 //   fanout    K elaborations on one decode in one process next to K processes decoding their own copy
 //   streams   the most 720p30 streams one process receives with face detection on every 15th frame and
@@ -12,7 +14,7 @@
 //   soak      (only when asked for) 30 fps for --soak-seconds with every kind of sink, face detection on every
 //             frame: resident memory sampled from /proc every 10 s must stay flat
 //
-//   elaborator_benchmark [--sections tax,slow,fanout,streams,service,soak] [--seconds 20] [--slow-seconds 600]
+//   elaborator_benchmark [--sections tax,handover,slow,fanout,streams,service,soak] [--seconds 20] [--slow-seconds 600]
 //   (also streams-on-change and streams-track: the streams section with --on-change or --track added)
 //                        [--soak-seconds 600] [--json benchmark.json] [--results-dir DIR]
 
@@ -25,6 +27,7 @@
 #include "support/wait.hpp"
 
 #include <elaborator/control.hpp>
+#include <elaborator/detail/frame_queue.hpp>
 
 #include <cxxopts.hpp>
 #include <httplib.h>
@@ -206,6 +209,63 @@ nlohmann::json measure_tax(const Settings& s, elaborator::Codec codec) {
           {"ratio", elaborator_ms / baseline_ms}, {"one_in_30_cpu_ms_per_frame", one_in_30_ms},
           {"one_in_30_ratio", one_in_30_ms / baseline_ms}, {"elaborators_ratio", elaborators_ratio},
           {"baselines_ratio", baselines_ratio}, {"elaborator", e}};
+}
+
+// --- handover: what handing a frame to another thread costs on this machine ---
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// About a millisecond of CPU on this project's machines, the same every time: what a thread does with a
+// frame before handing it on.
+void work_for_a_frame() {
+  volatile std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < 300'000; ++i) sum = sum + i;
+}
+
+// The every-frame part of the tax is one hand-over per frame from the decoder's thread to the elaboration's,
+// through the library's FrameQueue (a mutex and a condition variable: a futex wake-up of a sleeping thread).
+// Here a thread does the same work 30 times a second and hands each frame to a thread that waits for it; the
+// hand-over's CPU is measured in both: around each push in the first (less an empty measurement), and all of
+// the second's. What a wake-up costs depends on the machine (on a virtual one, waking an idle CPU is a trip
+// through the hypervisor), not on the library.
+nlohmann::json measure_handover(const Settings& s) {
+  const auto frames = static_cast<int>(s.seconds.count()) * benchmark::fps;
+  elaborator::detail::FrameQueue<int> queue(1);
+  double pushing = 0;
+  double taking = 0;
+  std::thread taker([&] {
+    const double start = thread_cpu_seconds();
+    while (queue.pop()) {
+    }
+    taking = thread_cpu_seconds() - start;
+  });
+  std::thread decoder([&] {
+    auto next = std::chrono::steady_clock::now();
+    for (int i = 0; i < frames; ++i) {
+      next += std::chrono::microseconds(1'000'000 / benchmark::fps);
+      std::this_thread::sleep_until(next);
+      work_for_a_frame();
+      const double before = thread_cpu_seconds();
+      const double empty = thread_cpu_seconds();
+      queue.push(i);
+      pushing += (thread_cpu_seconds() - empty) - (empty - before);
+    }
+  });
+  decoder.join();
+  queue.close(true);
+  taker.join();
+
+  const auto us_per_frame = [&](double cpu_seconds) { return 1e6 * cpu_seconds / frames; };
+  fmt::print("handover: {:.1f} us of CPU per frame handed to a waiting thread {} times a second: {:.1f} us in the "
+             "thread that hands it over, {:.1f} us in the thread woken\n",
+             us_per_frame(pushing + taking), benchmark::fps, us_per_frame(pushing), us_per_frame(taking));
+  return {{"us_per_frame", us_per_frame(pushing + taking)},
+          {"handing_thread_us", us_per_frame(pushing)},
+          {"woken_thread_us", us_per_frame(taking)}};
 }
 
 // --- slow: newest-only against a queue that keeps every frame, under a 100 ms classify ---
@@ -603,6 +663,7 @@ int main(int argc, char** argv) {
       report["framework_tax"][std::string(elaborator::to_string(codec))] = measure_tax(s, codec);
     }
   }
+  if (wanted("handover")) report["handover"] = measure_handover(s);
   if (wanted("slow")) report["newest_vs_every"] = measure_slow(s);
   if (wanted("fanout")) report["fan_out"] = measure_fanout(s);
   if (wanted("streams")) report["streams"] = measure_streams(s);
