@@ -149,9 +149,10 @@ nlohmann::json percentile_json(std::vector<double> values) {
 
 // --- tax: the framework against the physical limit of its pipeline ---
 
-// Two of each, identical: the same pipeline in two processes costs up to a few per cent more in one than in
-// the other for a whole run (two gst-launch-1.0 side by side differed by up to 2.4 % in a 30 s window, two
-// elaborators by up to 4 %), so each side is the mean of two, and their ratios say how precise the run is.
+// Two of each, identical: the same pipeline in two processes can cost a few per cent more in one than in the
+// other for a whole run (up to 3 % for VP8 on these machines, gst-launch-1.0 or elaborator alike), so each
+// side is the mean of two, and their ratios say how precise the run is. The sender sends to the ports in
+// order, and the pairs are interleaved in it: baseline, elaborator, one in 30, elaborator, baseline.
 nlohmann::json measure_tax(const Settings& s, elaborator::Codec codec) {
   test_support::TempDir dir;
   const auto ports = free_ports(5);
@@ -619,7 +620,7 @@ int serve_main(const cxxopts::ParseResult& args) {
 int main(int argc, char** argv) {
   cxxopts::Options options("elaborator_benchmark", "Measures the framework against the limits of its pipeline.");
   options.add_options()
-    ("sections", "what to measure", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams,service"))
+    ("sections", "what to measure: tax, handover, slow, fanout, streams, streams-on-change, streams-track, service, soak", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams,service"))
     ("seconds", "measuring window of each figure", cxxopts::value<int>()->default_value("20"))
     ("slow-seconds", "how long the slow-classify comparison runs", cxxopts::value<int>()->default_value("600"))
     ("soak-seconds", "how long the soak runs", cxxopts::value<int>()->default_value("600"))
@@ -657,6 +658,14 @@ int main(int argc, char** argv) {
                         {"stream", {{"width", benchmark::width}, {"height", benchmark::height}, {"fps", benchmark::fps}}},
                         {"seconds", s.seconds.count()}};
   const auto sections = args["sections"].as<std::vector<std::string>>();
+  const std::vector<std::string> known{"tax",     "handover",          "slow",          "fanout",
+                                       "streams", "streams-on-change", "streams-track", "service", "soak"};
+  for (const auto& section : sections) {
+    if (std::find(known.begin(), known.end(), section) == known.end()) {
+      fmt::print(stderr, "elaborator_benchmark: no section '{}' (see --help)\n", section);
+      return 2;
+    }
+  }
   auto wanted = [&](const char* name) { return std::find(sections.begin(), sections.end(), name) != sections.end(); };
   if (wanted("tax")) {
     for (const auto codec : {elaborator::Codec::vp8, elaborator::Codec::h264}) {
