@@ -150,7 +150,7 @@ nlohmann::json percentile_json(std::vector<double> values) {
 // --- tax: the framework against the physical limit of its pipeline ---
 
 // Two of each, identical: the same pipeline in two processes can cost a few per cent more in one than in the
-// other for a whole run (up to 3 % for VP8 on these machines, gst-launch-1.0 or elaborator alike), so each
+// other for a whole run (up to 7 % for VP8 on these machines, gst-launch-1.0 or elaborator alike), so each
 // side is the mean of two, and their ratios say how precise the run is. The sender sends to the ports in
 // order, and the pairs are interleaved in it: baseline, elaborator, one in 30, elaborator, baseline.
 nlohmann::json measure_tax(const Settings& s, elaborator::Codec codec) {
