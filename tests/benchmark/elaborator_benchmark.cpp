@@ -615,12 +615,22 @@ int serve_main(const cxxopts::ParseResult& args) {
   return benchmark::serve(settings);
 }
 
+// What --sections may name.
+const std::vector<std::string> known_sections{"tax",     "handover",          "slow",          "fanout",
+                                             "streams", "streams-on-change", "streams-track", "service", "soak"};
+
+std::string section_list() {
+  std::string list;
+  for (const auto& section : known_sections) list += (list.empty() ? "" : ", ") + section;
+  return list;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   cxxopts::Options options("elaborator_benchmark", "Measures the framework against the limits of its pipeline.");
   options.add_options()
-    ("sections", "what to measure: tax, handover, slow, fanout, streams, streams-on-change, streams-track, service, soak", cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams,service"))
+    ("sections", "what to measure: " + section_list(), cxxopts::value<std::vector<std::string>>()->default_value("tax,slow,fanout,streams,service"))
     ("seconds", "measuring window of each figure", cxxopts::value<int>()->default_value("20"))
     ("slow-seconds", "how long the slow-classify comparison runs", cxxopts::value<int>()->default_value("600"))
     ("soak-seconds", "how long the soak runs", cxxopts::value<int>()->default_value("600"))
@@ -658,10 +668,8 @@ int main(int argc, char** argv) {
                         {"stream", {{"width", benchmark::width}, {"height", benchmark::height}, {"fps", benchmark::fps}}},
                         {"seconds", s.seconds.count()}};
   const auto sections = args["sections"].as<std::vector<std::string>>();
-  const std::vector<std::string> known{"tax",     "handover",          "slow",          "fanout",
-                                       "streams", "streams-on-change", "streams-track", "service", "soak"};
   for (const auto& section : sections) {
-    if (std::find(known.begin(), known.end(), section) == known.end()) {
+    if (std::find(known_sections.begin(), known_sections.end(), section) == known_sections.end()) {
       fmt::print(stderr, "elaborator_benchmark: no section '{}' (see --help)\n", section);
       return 2;
     }
