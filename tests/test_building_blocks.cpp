@@ -346,6 +346,27 @@ TEST_CASE("the RTP timeline gives a picture the arrival of its first packet, fou
   CHECK(timeline.find(111)->arrival == t0 + 100ms);
 }
 
+TEST_CASE("the RTP timeline remembers the newest frames across the RTP timestamp's wrap, and forgets the oldest") {
+  elaborator::detail::RtpTimeline timeline;
+  const auto t0 = elaborator::Clock::now();
+  constexpr std::uint32_t frames = 300;  // more than the timeline keeps
+  const std::uint32_t first_timestamp = 0xFFFFFFFFU - 100 * 3000;  // wraps to small numbers a third of the way
+  for (std::uint32_t i = 0; i < frames; ++i) {
+    const std::uint32_t timestamp = first_timestamp + i * 3000;
+    timeline.note_packet(timestamp, t0 + i * 33ms);
+    timeline.note_packet(timestamp, t0 + i * 33ms + 1ms);
+    timeline.note_pts(1'000'000ULL * i, timestamp);
+  }
+  timeline.note_packet(first_timestamp + (frames - 2) * 3000, t0 + 99s);  // late: its first arrival stays
+  for (const std::uint32_t i : {frames - 1, frames - 2, frames - 100}) {
+    const auto origin = timeline.find(1'000'000ULL * i);
+    REQUIRE(origin);
+    CHECK(origin->rtp_timestamp == first_timestamp + i * 3000);
+    CHECK(origin->arrival == t0 + i * 33ms);
+  }
+  CHECK_FALSE(timeline.find(0));  // long forgotten
+}
+
 TEST_CASE("boxes are normalised to the frame, clipped to it, and map back to the same pixels") {
   const cv::Size frame(720, 528);
   const auto box = elaborator::Box::from_pixels(cv::Rect2f(72, 52.8F, 360, 264), frame);

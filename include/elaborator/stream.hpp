@@ -165,8 +165,6 @@ class Stream final : public MediaFeed {
   }
 
  private:
-  // How often the watching thread looks for a stall when the bus is quiet.
-  static constexpr auto watch_interval = std::chrono::milliseconds(250);
   static constexpr auto restart_delay = std::chrono::milliseconds(500);
 
   void start_keyframe_requests() {
@@ -200,7 +198,7 @@ class Stream final : public MediaFeed {
     bool end_of_stream = false;
     while (!stop.stop_requested() && can_go_on && !end_of_stream) {
       if (live()) watch_for_stall();
-      if (const detail::MessagePtr message = pipeline_->wait_message(watch_interval)) {
+      if (const detail::MessagePtr message = pipeline_->wait_message(until_stall_check())) {
         can_go_on = handle(message.get(), end_of_stream);
       }
     }
@@ -244,6 +242,15 @@ class Stream final : public MediaFeed {
     std::this_thread::sleep_for(restart_delay);
     timeline_.reset();
     if (std::string reason; !pipeline_->resume(reason)) errors_("stream {}: restart failed: {}", id_, reason);
+  }
+
+  // How long the watching thread may wait on the bus: until a stall could begin (it wakes then, not
+  // periodically: a process with many streams should not wake for each of them several times a second).
+  [[nodiscard]] std::chrono::milliseconds until_stall_check() const {
+    if (!live()) return stall_timeout;
+    const TimePoint due = std::max(last_frame(), last_stall_request_) + stall_timeout;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+    return std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(stall_timeout));
   }
 
   // No frame for stall_timeout is a stall; ask for a keyframe each time it lasts that long again. deliver()

@@ -22,13 +22,18 @@ class RtpTimeline {
   };
 
   // A packet arrived: the first one of each RTP timestamp sets that timestamp's arrival time. Called for every
-  // packet, on the receiving thread: the packets of a frame after its first cost one atomic load.
+  // packet, on the receiving thread: the packets of a frame after its first cost one atomic load, and the
+  // first packet of a new frame (a timestamp after the newest) is added without a search.
   void note_packet(std::uint32_t rtp_timestamp, TimePoint now) {
     if (last_arrival_.load(std::memory_order_relaxed) == rtp_timestamp) return;
     const std::lock_guard lock(arrivals_mutex_);
     last_arrival_.store(rtp_timestamp, std::memory_order_relaxed);
-    for (const auto& entry : arrivals_) {
-      if (entry.used && entry.rtp_timestamp == rtp_timestamp) return;
+    const Arrival* newest = newest_first(arrivals_, next_arrival_, [](const Arrival&) { return true; });
+    const bool after_newest = newest == nullptr || static_cast<std::int32_t>(rtp_timestamp - newest->rtp_timestamp) > 0;
+    if (!after_newest && newest_first(arrivals_, next_arrival_, [&](const Arrival& a) {
+          return a.rtp_timestamp == rtp_timestamp;
+        }) != nullptr) {
+      return;  // a late packet of a frame already seen
     }
     arrivals_[next_arrival_] = {true, rtp_timestamp, now};
     next_arrival_ = (next_arrival_ + 1) % arrivals_.size();
@@ -47,19 +52,22 @@ class RtpTimeline {
     next_pts_ = (next_pts_ + 1) % pts_.size();
   }
 
-  // Where the picture with this PTS came from, if its packets are still remembered.
+  // Where the picture with this PTS came from, if its packets are still remembered. Pictures are decoded a
+  // few frames after their packets, so both searches go from the newest entry back and stop at the first match.
   [[nodiscard]] std::optional<Origin> find(std::uint64_t pts) const {
     std::optional<std::uint32_t> rtp_timestamp;
     {
       const std::lock_guard lock(pts_mutex_);
-      for (const auto& p : pts_) {
-        if (p.used && p.pts == pts) rtp_timestamp = p.rtp_timestamp;
+      if (const Pts* p = newest_first(pts_, next_pts_, [&](const Pts& e) { return e.pts == pts; })) {
+        rtp_timestamp = p->rtp_timestamp;
       }
     }
     if (!rtp_timestamp) return std::nullopt;
     const std::lock_guard lock(arrivals_mutex_);
-    for (const auto& a : arrivals_) {
-      if (a.used && a.rtp_timestamp == *rtp_timestamp) return Origin{a.rtp_timestamp, a.arrival};
+    if (const Arrival* a = newest_first(arrivals_, next_arrival_, [&](const Arrival& e) {
+          return e.rtp_timestamp == *rtp_timestamp;
+        })) {
+      return Origin{a->rtp_timestamp, a->arrival};
     }
     return std::nullopt;
   }
@@ -99,6 +107,18 @@ class RtpTimeline {
     std::uint64_t pts = 0;
     std::uint32_t rtp_timestamp = 0;
   };
+
+  // The newest entry of a ring that `matches`, or null. `next` is where the ring writes next; entries are
+  // written in order, so the first unused one going back is where the ring's history ends.
+  template <class Entry, class Matches>
+  static const Entry* newest_first(const std::array<Entry, depth>& ring, std::size_t next, Matches matches) {
+    for (std::size_t back = 1; back <= depth; ++back) {
+      const Entry& entry = ring[(next + depth - back) % depth];
+      if (!entry.used) return nullptr;
+      if (matches(entry)) return &entry;
+    }
+    return nullptr;
+  }
 
   // Packets arrive on one thread and leave the jitter buffer on another: each ring has its own lock, so the
   // two never wait for each other (find(), once per picture, takes both in turn).
