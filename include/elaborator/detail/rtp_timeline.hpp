@@ -28,8 +28,8 @@ class RtpTimeline {
     if (last_arrival_.load(std::memory_order_relaxed) == rtp_timestamp) return;
     const std::lock_guard lock(arrivals_mutex_);
     last_arrival_.store(rtp_timestamp, std::memory_order_relaxed);
-    const Arrival* newest = newest_first(arrivals_, next_arrival_, [](const Arrival&) { return true; });
-    const bool after_newest = newest == nullptr || static_cast<std::int32_t>(rtp_timestamp - newest->rtp_timestamp) > 0;
+    const Arrival& newest = arrivals_[(next_arrival_ + depth - 1) % depth];
+    const bool after_newest = !newest.used || static_cast<std::int32_t>(rtp_timestamp - newest.rtp_timestamp) > 0;
     if (!after_newest && newest_first(arrivals_, next_arrival_, [&](const Arrival& a) {
           return a.rtp_timestamp == rtp_timestamp;
         }) != nullptr) {
