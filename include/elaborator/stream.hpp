@@ -248,16 +248,19 @@ class Stream final : public MediaFeed {
   // periodically: a process with many streams should not wake for each of them several times a second).
   [[nodiscard]] std::chrono::milliseconds until_stall_check() const {
     if (!live()) return stall_timeout;
-    const TimePoint due = std::max(last_frame(), last_stall_request_) + stall_timeout;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(stall_due() - Clock::now());
     return std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(stall_timeout));
   }
+
+  // When the stream is stalled if no frame comes before: stall_timeout after the last frame, and as long as
+  // it lasts, stall_timeout after the last request for a keyframe.
+  [[nodiscard]] TimePoint stall_due() const { return std::max(last_frame(), last_stall_request_) + stall_timeout; }
 
   // No frame for stall_timeout is a stall; ask for a keyframe each time it lasts that long again. deliver()
   // says when frames come back.
   void watch_for_stall() {
     const TimePoint now = Clock::now();
-    if (now - last_frame() < stall_timeout || now - last_stall_request_ < stall_timeout) return;
+    if (now < stall_due()) return;
     if (!stalled_.exchange(true)) {
       ++stalls_;
       detail::log("stream {}: no {} decoded for {} s{}", id_, media_ == Media::audio ? "audio" : "frame", stall_timeout.count(),
