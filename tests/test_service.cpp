@@ -8,6 +8,7 @@
 #include "support/ports.hpp"
 #include "support/resources_come_back.hpp"
 #include "support/rtp_sender.hpp"
+#include "support/scripted_janus.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_receiver.hpp"
 #include "support/wait.hpp"
@@ -302,6 +303,36 @@ TEST_CASE("a Janus that answers slowly and with errors never holds up a frame lo
   }
   troubled_janus.stop();
   serving.join();
+}
+
+TEST_CASE("a publisher that leaves while a reconcile lists the room is taken down without a request Janus would refuse") {
+  // Janus drops a publisher's forwards only after it lists it as not publishing. Between a reconcile's two
+  // listings it may leave; whatever their order, the dispatcher must not mistake it for a publisher whose
+  // forwards were lost, stop forwards that went with it and set it up again: Janus refuses each such
+  // request and logs an error (seen in the replicas' container test).
+  test_support::ScriptedJanus janus;
+  test_support::TempDir dir;
+  std::ofstream(dir.file("secrets.env")) << "JANUS_EVENTS_SECRET=ev3nts\n";
+  elaborator::ElaborationConfig count;
+  count.kind = "counting";
+  count.name = "count";
+  count.params = {{"delay_ms", 0}};
+  elaborator::Service service(elaborator::Kinds{test_support::counting_kind()}, 0ms);
+  elaborator::janus::Dispatcher dispatcher(service, janus_at(janus.url(), dir.file("secrets.env")),
+                                           {{test_support::ScriptedJanus::room, {count}}});
+  dispatcher.start();
+  REQUIRE(test_support::wait_until([&] { return dispatcher.stats().publishers_added == 1; }, 20s));
+  REQUIRE(service.streams_json().size() == 1);
+
+  janus.leave_after_next_listing();
+  REQUIRE(test_support::wait_until([&] { return dispatcher.stats().publishers_removed == 1; }, 20s));
+  const auto reconciles = dispatcher.stats().reconciles;
+  REQUIRE(test_support::wait_until([&] { return dispatcher.stats().reconciles >= reconciles + 2; }, 20s));
+  CHECK_FALSE(janus.publishing());
+  CHECK(janus.refused() == std::vector<std::string>{});
+  CHECK(dispatcher.stats().publishers_added == 1);
+  CHECK(dispatcher.stats().janus_errors == 0);
+  CHECK(service.streams_json().empty());
 }
 
 TEST_CASE("an elaboration's kind and params come from the request, and several kinds run on one decoded stream") {

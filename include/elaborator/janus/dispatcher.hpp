@@ -337,13 +337,14 @@ class Dispatcher {
     return publishers_[room].ids.contains(publisher);
   }
 
-  const std::vector<Publisher>& refresh_publishers(std::uint64_t room) {
+  // Asks the room's publishers; returns their ids.
+  const std::set<std::uint64_t>& refresh_publishers(std::uint64_t room) {
     auto& known = publishers_[room];
     known.asked = Clock::now();
     known.list = list_publishers(janus(), room);
     known.ids.clear();
     for (const auto& p : known.list) known.ids.insert(p.id);
-    return known.list;
+    return known.ids;
   }
 
   // Compares every room with what runs: adds who publishes and is not analysed, removes what runs for no
@@ -358,10 +359,13 @@ class Dispatcher {
     std::set<std::uint64_t> listed;
     for (const auto& [room_id, room] : rooms_) {
       try {
-        const auto& publishers = refresh_publishers(room_id);
+        // Forwards before publishers: a publisher that stops publishing is listed as not publishing before
+        // Janus drops its forwards, so in this order one that leaves meanwhile never looks like a publisher
+        // that lost its forwards (which would be set up again, and refused, for a publisher already gone).
         const auto forwards = list_forwards(janus(), room_id, secrets_.get("JANUS_ROOM_SECRET"));
-        remove_gone(room_id, publishers, forwards);
-        remove_stale_forwards(room_id, forwards);
+        const auto& publishing = refresh_publishers(room_id);
+        remove_gone(room_id, publishing, forwards);
+        remove_stale_forwards(room_id, publishing, forwards);
         listed.insert(room_id);
       } catch (const Error& e) {
         janus_failed(e);
@@ -391,30 +395,31 @@ class Dispatcher {
 
   bool analyses(std::uint64_t room, Media media) const { return elaborations_.contains({room, media}); }
 
-  void remove_gone(std::uint64_t room, const std::vector<Publisher>& publishers, const std::vector<ForwardInfo>& forwards) {
+  void remove_gone(std::uint64_t room, const std::set<std::uint64_t>& publishing, const std::vector<ForwardInfo>& forwards) {
     std::erase_if(unforwardable_, [&](const auto& known) {
-      return std::get<0>(known) == room &&
-             std::none_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == std::get<1>(known); });
+      return std::get<0>(known) == room && !publishing.contains(std::get<1>(known));
     });
     std::vector<std::pair<Key, Undo>> gone;
     for (const auto& entry : analysed_) {
       const Key& key = entry.first;  // not a structured binding: clang 14 cannot capture one in a lambda
       const Analysed& analysed = entry.second;
       if (key.room != room) continue;
-      const bool publishing = std::any_of(publishers.begin(), publishers.end(), [&](const auto& p) { return p.id == key.publisher; });
       const bool forwarded = std::all_of(analysed.forwards.begin(), analysed.forwards.end(), [&](std::uint64_t id) {
         return std::any_of(forwards.begin(), forwards.end(), [&](const auto& f) { return f.stream_id == id; });
       });
-      if (!publishing) gone.emplace_back(key, Undo::all_but_forwards);
+      if (!publishing.contains(key.publisher)) gone.emplace_back(key, Undo::all_but_forwards);
       else if (!forwarded) gone.emplace_back(key, Undo::everything);
     }
     for (const auto& [key, undo] : gone) remove(key, undo);
   }
 
-  // Forwards to this host within this range that nothing here knows: left by an earlier run of ours.
-  void remove_stale_forwards(std::uint64_t room, const std::vector<ForwardInfo>& forwards) {
+  // Forwards to this host within this range that nothing here knows: left by an earlier run of ours. Those
+  // of a publisher that no longer publishes went with it (listed before it left).
+  void remove_stale_forwards(std::uint64_t room, const std::set<std::uint64_t>& publishing,
+                             const std::vector<ForwardInfo>& forwards) {
     for (const auto& f : forwards) {
       if (f.host != config_.host || !ports_.contains(f.port) || known_forward(f.stream_id)) continue;
+      if (!publishing.contains(f.publisher_id)) continue;
       best_effort([&] { stop_rtp_forward(janus(), room, f.publisher_id, f.stream_id, secrets_.get("JANUS_ROOM_SECRET")); });
       count_stale();
     }
